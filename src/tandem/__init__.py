@@ -1,0 +1,8 @@
+"""Tandem: two-in-a-box management in software."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("tandem-align")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0"

@@ -1,0 +1,45 @@
+"""The ``tandem`` command: each domain mounts its commands here."""
+
+from __future__ import annotations
+
+import typer
+
+from tandem import __version__
+from tandem.cliutils import open_database, out_console
+from tandem.db import current_revision, head_revision, upgrade
+from tandem.demo.cli import demo
+from tandem.org.cli import app as org_app
+from tandem.walk.cli import walk
+
+app = typer.Typer(
+    name="tandem",
+    help="Tandem: product and engineering as one team with equal authority.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(org_app, name="org")
+app.command("walk")(walk)
+app.command("demo")(demo)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply pending migrations (needed on PostgreSQL; SQLite upgrades itself)."""
+    engine = open_database(migrate=False)
+    upgrade(engine)
+    out_console.print(f"Database at revision {current_revision(engine)}.", markup=False)
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's schema revision and the code's."""
+    engine = open_database(migrate=False)
+    out_console.print(f"database: {current_revision(engine)}\ncode:     {head_revision(engine)}", markup=False)
+
+
+@app.command("version")
+def version() -> None:
+    """Print Tandem's version."""
+    out_console.print(__version__)

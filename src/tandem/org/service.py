@@ -1,0 +1,402 @@
+"""Org persistence: load the org for analysis, and apply a validated import as one upsert.
+
+Functions take a ``Session`` and never commit: the caller owns the transaction, so an import is all or nothing.
+Bulk work goes through executemany statements, not one ORM object per row, so 100,000 people are quick.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Row, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from tandem.db import utcnow
+from tandem.org.analysis import OrgSnapshot, PersonNode, TeamNode
+from tandem.org.importer import OrgFile, PersonRow, ProgressCallback, TeamRow, read_org
+from tandem.org.models import Function, OrgImport, Person, PersonAlias, Team
+from tandem.walk.findings import OrgCounts
+
+BATCH = 5_000
+PERSON_FIELDS = ("name", "email", "function", "level", "manager_id", "title", "team_id", "active")
+TEAM_FIELDS = (
+    "product_lead_id",
+    "engineering_lead_id",
+    "accountable_manager_id",
+    "jira_projects",
+    "github_repos",
+    "linear_teams",
+    "active",
+)
+
+
+def load_org_snapshot(session: Session) -> OrgSnapshot:
+    """The whole org as plain data for the pure analysis (two queries, no ORM objects)."""
+    team_names = dict(session.execute(select(Team.id, Team.name)).all())
+    people = [
+        PersonNode(
+            id=row.id,
+            name=row.name,
+            function=Function(row.function),
+            level=row.level,
+            manager_id=row.manager_id,
+            active=row.active,
+            title=row.title,
+            team=team_names.get(row.team_id) if row.team_id is not None else None,
+        )
+        for row in session.execute(
+            select(
+                Person.id,
+                Person.name,
+                Person.function,
+                Person.level,
+                Person.manager_id,
+                Person.active,
+                Person.title,
+                Person.team_id,
+            )
+        )
+    ]
+    teams = [
+        TeamNode(
+            name=row.name,
+            product_lead_id=row.product_lead_id,
+            engineering_lead_id=row.engineering_lead_id,
+            accountable_manager_id=row.accountable_manager_id,
+            active=row.active,
+        )
+        for row in session.execute(
+            select(
+                Team.name,
+                Team.product_lead_id,
+                Team.engineering_lead_id,
+                Team.accountable_manager_id,
+                Team.active,
+            )
+        )
+    ]
+    return OrgSnapshot.of(people, teams)
+
+
+def org_counts(session: Session) -> OrgCounts:
+    by_function = dict(
+        session.execute(select(Person.function, func.count()).where(Person.active).group_by(Person.function)).all()
+    )
+    return OrgCounts(
+        people=session.scalar(select(func.count()).select_from(Person)) or 0,
+        active_people=sum(by_function.values()),
+        teams=session.scalar(select(func.count()).select_from(Team)) or 0,
+        active_teams=session.scalar(select(func.count()).select_from(Team).where(Team.active)) or 0,
+        by_function={str(Function(k)): v for k, v in sorted(by_function.items())},
+    )
+
+
+@dataclass
+class Change:
+    """One record's changed fields as (before, after)."""
+
+    key: str
+    fields: dict[str, tuple[Any, Any]]
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do; ``apply_import`` carries it out, ``--dry-run`` prints it."""
+
+    people_created: list[PersonRow] = field(default_factory=list)
+    people_updated: list[Change] = field(default_factory=list)
+    people_deactivated: list[str] = field(default_factory=list)
+    people_unchanged: int = 0
+    teams_created: list[str] = field(default_factory=list)
+    teams_updated: list[Change] = field(default_factory=list)
+    teams_deactivated: list[str] = field(default_factory=list)
+    aliases_added: int = 0
+    aliases_removed: int = 0
+    # Internal: the rows to write.
+    _person_values: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    _team_values: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    _aliases: dict[str, str] = field(default_factory=dict, repr=False)
+    _stale_aliases: list[str] = field(default_factory=list, repr=False)
+    _existing_aliases: dict[str, str] = field(default_factory=dict, repr=False)
+    _alias_inserts: list[str] = field(default_factory=list, repr=False)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "people_created": len(self.people_created),
+            "people_updated": len(self.people_updated),
+            "people_deactivated": len(self.people_deactivated),
+            "people_unchanged": self.people_unchanged,
+            "teams_created": len(self.teams_created),
+            "teams_updated": len(self.teams_updated),
+            "teams_deactivated": len(self.teams_deactivated),
+            "aliases_added": self.aliases_added,
+            "aliases_removed": self.aliases_removed,
+        }
+
+    @property
+    def total_writes(self) -> int:
+        return (
+            len(self.people_created)
+            + len(self.people_updated)
+            + len(self.people_deactivated)
+            + len(self.teams_created)
+            + len(self.teams_updated)
+            + len(self.teams_deactivated)
+        )
+
+
+def _rows_by_key(rows: Iterable[Row[Any]], key: str, fields: Sequence[str]) -> dict[str, dict[str, Any]]:
+    return {getattr(row, key): {name: getattr(row, name) for name in fields} for row in rows}
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    return {name: (before[name], value) for name, value in after.items() if before[name] != value}
+
+
+def plan_import(session: Session, org: OrgFile) -> ImportPlan:
+    """Compare a validated org file with the database: creates, updates, deactivations (nothing is written)."""
+    plan = ImportPlan()
+    existing_teams = _rows_by_key(
+        session.execute(select(Team.name, *[getattr(Team, f) for f in TEAM_FIELDS])), "name", TEAM_FIELDS
+    )
+    wanted_teams: dict[str, dict[str, Any]] = {}
+    if org.teams is not None:
+        for row in org.teams:
+            wanted_teams[row.team] = _team_values(row)
+    for person in org.people:
+        if person.team is not None and person.team not in wanted_teams:
+            current = existing_teams.get(person.team)
+            wanted_teams[person.team] = (
+                dict(current, active=True) if current is not None and org.teams is None else _team_values(None)
+            )
+    if org.teams is None:  # without a teams file, teams nobody names keep what they had
+        for name, current in existing_teams.items():
+            wanted_teams.setdefault(name, dict(current))
+    for name, values in wanted_teams.items():
+        current = existing_teams.get(name)
+        if current is None:
+            plan.teams_created.append(name)
+        elif changed := _diff(current, values):
+            plan.teams_updated.append(Change(name, changed))
+    plan.teams_deactivated = sorted(
+        name for name, current in existing_teams.items() if current["active"] and name not in wanted_teams
+    )
+    plan._team_values = wanted_teams
+
+    existing_people = _rows_by_key(
+        session.execute(select(Person.id, *[getattr(Person, f) for f in PERSON_FIELDS])), "id", PERSON_FIELDS
+    )
+    team_ids = dict(session.execute(select(Team.name, Team.id)).all())
+    seen: set[str] = set()
+    for person in _managers_first(org.people):
+        seen.add(person.id)
+        values = {
+            "name": person.name,
+            "email": person.email,
+            "function": person.function,
+            "level": person.level,
+            "manager_id": person.manager_id,
+            "title": person.title,
+            # New teams have no id yet: keep the name and resolve it when writing.
+            "team_id": team_ids.get(person.team, person.team) if person.team is not None else None,
+            "active": True,
+        }
+        plan._person_values[person.id] = values
+        current = existing_people.get(person.id)
+        if current is None:
+            plan.people_created.append(person)
+        elif changed := _diff(current, values):
+            plan.people_updated.append(Change(person.id, changed))
+        else:
+            plan.people_unchanged += 1
+    plan.people_deactivated = sorted(
+        pid for pid, current in existing_people.items() if current["active"] and pid not in seen
+    )
+
+    existing_aliases = dict(session.execute(select(PersonAlias.alias, PersonAlias.person_id)).all())
+    for person in org.people:
+        for alias in person.aliases:
+            plan._aliases[alias] = person.id
+    # Aliases of people in the file that the file no longer lists are dropped; those of people who left are kept
+    # (later imports still match their history) unless someone in the file now claims them.
+    plan._stale_aliases = [
+        alias for alias, owner in existing_aliases.items() if owner in seen and plan._aliases.get(alias) != owner
+    ]
+    plan._existing_aliases = existing_aliases
+    plan._alias_inserts = [alias for alias, owner in plan._aliases.items() if existing_aliases.get(alias) != owner]
+    plan.aliases_removed = len(plan._stale_aliases)
+    plan.aliases_added = len(plan._alias_inserts)
+    return plan
+
+
+def _team_values(row: TeamRow | None) -> dict[str, Any]:
+    return {
+        "product_lead_id": row.product_lead if row else None,
+        "engineering_lead_id": row.engineering_lead if row else None,
+        "accountable_manager_id": row.accountable_manager if row else None,
+        "jira_projects": list(row.jira_projects) if row else [],
+        "github_repos": list(row.github_repos) if row else [],
+        "linear_teams": list(row.linear_teams) if row else [],
+        "active": True,
+    }
+
+
+def _managers_first(people: list[PersonRow]) -> list[PersonRow]:
+    """Breadth-first from the root, so every new person's manager is written before them."""
+    children: dict[str | None, list[PersonRow]] = defaultdict(list)
+    for person in people:
+        children[person.manager_id].append(person)
+    ordered: list[PersonRow] = []
+    frontier = children[None]
+    while frontier:
+        ordered.extend(frontier)
+        frontier = [child for parent in frontier for child in children[parent.id]]
+    return ordered
+
+
+def apply_import(
+    session: Session,
+    org: OrgFile,
+    plan: ImportPlan,
+    *,
+    imported_by: str,
+    people_file: str,
+    teams_file: str | None,
+    on_progress: ProgressCallback | None = None,
+) -> OrgImport:
+    """Write the plan: deactivations first (freeing e-mails), then teams, people, leads and aliases."""
+    now = utcnow()
+    advance = on_progress or (lambda _n: None)
+    # Every UPDATE below is SQLAlchemy's bulk UPDATE by primary key (one executemany per batch).
+    _executemany(
+        session,
+        update(Person),
+        [{"id": pid, "active": False, "updated_at": now} for pid in plan.people_deactivated],
+        advance,
+    )
+    existing_team_ids = dict(session.execute(select(Team.name, Team.id)).all())
+    _executemany(
+        session,
+        update(Team),
+        [{"id": existing_team_ids[name], "active": False, "updated_at": now} for name in plan.teams_deactivated],
+        advance,
+    )
+    # E-mails may move between people within one import: park every changing one on a unique placeholder.
+    _executemany(
+        session,
+        update(Person),
+        [{"id": c.key, "email": f"~moving~{c.key}"} for c in plan.people_updated if "email" in c.fields],
+        lambda _n: None,
+    )
+    # Teams first without their leads (the leads may be new people), people next, then the leads.
+    team_rows = [
+        {"name": name, **_without_people(values), "created_at": now, "updated_at": now}
+        for name, values in plan._team_values.items()
+        if name in plan.teams_created
+    ]
+    _executemany(session, insert(Team), team_rows, advance)
+    team_ids = dict(session.execute(select(Team.name, Team.id)).all())
+
+    def person_values(pid: str) -> dict[str, Any]:
+        values = dict(plan._person_values[pid])
+        if isinstance(values["team_id"], str):
+            values["team_id"] = team_ids[values["team_id"]]
+        return values
+
+    _executemany(
+        session,
+        insert(Person),
+        [{"id": p.id, **person_values(p.id), "created_at": now, "updated_at": now} for p in plan.people_created],
+        advance,
+    )
+    _executemany(
+        session,
+        update(Person),
+        [{"id": c.key, **person_values(c.key), "updated_at": now} for c in plan.people_updated],
+        advance,
+    )
+    team_changes = [*plan.teams_created, *(c.key for c in plan.teams_updated)]
+    _executemany(
+        session,
+        update(Team),
+        [{"id": team_ids[name], **plan._team_values[name], "updated_at": now} for name in team_changes],
+        advance,
+    )
+    _write_aliases(session, plan)
+    record = OrgImport(
+        imported_at=now,
+        imported_by=imported_by,
+        people_file=people_file,
+        people_sha256=org.people_sha256,
+        teams_file=teams_file,
+        teams_sha256=org.teams_sha256,
+        counts=plan.counts(),
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def _without_people(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: (None if k.endswith("_id") else v) for k, v in values.items()}
+
+
+def _write_aliases(session: Session, plan: ImportPlan) -> None:
+    """Delete aliases that are stale or move to someone else, then insert the new and moved ones."""
+    to_delete = sorted(set(plan._stale_aliases) | {a for a in plan._alias_inserts if a in plan._existing_aliases})
+    for start in range(0, len(to_delete), BATCH):
+        session.execute(delete(PersonAlias).where(PersonAlias.alias.in_(to_delete[start : start + BATCH])))
+    rows = [{"alias": alias, "person_id": plan._aliases[alias]} for alias in plan._alias_inserts]
+    for start in range(0, len(rows), BATCH):
+        session.execute(insert(PersonAlias), rows[start : start + BATCH])
+
+
+def _executemany(session: Session, statement: Any, rows: list[dict[str, Any]], advance: Callable[[int], None]) -> None:
+    """Run one statement over many parameter sets, in batches (nothing at all for no rows)."""
+    for start in range(0, len(rows), BATCH):
+        chunk = rows[start : start + BATCH]
+        session.execute(statement, chunk)
+        advance(len(chunk))
+
+
+def latest_import(session: Session) -> OrgImport | None:
+    return session.scalars(select(OrgImport).order_by(OrgImport.id.desc()).limit(1)).first()
+
+
+@dataclass
+class ImportOutcome:
+    org: OrgFile
+    plan: ImportPlan
+    record: OrgImport | None
+    """None on a dry run."""
+
+
+def import_org(
+    session: Session,
+    *,
+    people_data: bytes,
+    people_file: str,
+    teams_data: bytes | None = None,
+    teams_file: str | None = None,
+    imported_by: str,
+    dry_run: bool = False,
+    on_progress: ProgressCallback | None = None,
+) -> ImportOutcome:
+    """Validate both files whole (ImportRejectedError lists every problem), then plan and, unless dry, apply."""
+    org = read_org(people_data, people_file, teams_data, teams_file or "teams.csv", on_progress)
+    plan = plan_import(session, org)
+    if dry_run:
+        return ImportOutcome(org=org, plan=plan, record=None)
+    record = apply_import(
+        session,
+        org,
+        plan,
+        imported_by=imported_by,
+        people_file=people_file,
+        teams_file=teams_file,
+        on_progress=on_progress,
+    )
+    return ImportOutcome(org=org, plan=plan, record=record)

@@ -1,0 +1,99 @@
+"""The walk's JSON contract. Later issues add kinds and fields; nothing here is ever renamed.
+
+``schema/walk.schema.json`` beside this module is generated from these models and checked by a test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Practice(StrEnum):
+    """The eight practices of two-in-a-box management."""
+
+    EQUAL_POWER = "equal_power"
+    TRUST = "trust"
+    COMMON_MANAGER = "common_manager"
+    SHARED_GOAL = "shared_goal"
+    JOINT_SCHEDULE = "joint_schedule"
+    OVERLAP = "overlap"
+    ONE_TEAM = "one_team"
+    RELATIONSHIPS = "relationships"
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return PRACTICE_TITLES[self]
+
+
+PRACTICE_TITLES: dict[Practice, str] = {
+    Practice.EQUAL_POWER: "Equal power",
+    Practice.TRUST: "Trust",
+    Practice.COMMON_MANAGER: "A common accountable manager",
+    Practice.SHARED_GOAL: "A shared goal, five factors",
+    Practice.JOINT_SCHEDULE: "Joint ownership of the schedule",
+    Practice.OVERLAP: "Overlapping interests",
+    Practice.ONE_TEAM: "One integrated team",
+    Practice.RELATIONSHIPS: "Relationships at every level",
+}
+
+
+class Scope(BaseModel):
+    """Who a finding is about: team names and person ids."""
+
+    model_config = ConfigDict(frozen=True)
+
+    teams: list[str] = Field(default_factory=list)
+    people: list[str] = Field(default_factory=list)
+
+
+class Recommendation(BaseModel):
+    """What to do about a finding: the practice that fixes it and one concrete step."""
+
+    model_config = ConfigDict(frozen=True)
+
+    practice: Practice
+    step: str
+
+
+class Finding(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(description="Stable across runs for the same problem: the kind and a hash of its subject.")
+    kind: str
+    practice: Practice
+    severity: float = Field(ge=0.0, le=1.0)
+    title: str
+    scope: Scope
+    evidence: dict[str, Any] = Field(description="The figures that triggered the finding.")
+    recommendation: Recommendation
+
+
+def worst_first(finding: Finding) -> tuple[float, str, str]:
+    """Sort key: most severe first, then by kind and id so equal severities keep a stable order."""
+    return (-finding.severity, finding.kind, finding.id)
+
+
+def finding_id(kind: str, subject: str) -> str:
+    """A stable id: the same kind about the same subject (a team name, ``org``) gets the same id every run."""
+    digest = hashlib.blake2b(f"{kind}\x1f{subject}".encode(), digest_size=6).hexdigest()
+    return f"{kind}-{digest}"
+
+
+class OrgCounts(BaseModel):
+    people: int
+    active_people: int
+    teams: int
+    active_teams: int
+    by_function: dict[str, int] = Field(description="Active people per function.")
+
+
+class WalkReport(BaseModel):
+    tandem_version: str
+    generated_at: datetime
+    org: OrgCounts
+    findings: list[Finding]

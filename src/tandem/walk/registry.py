@@ -1,0 +1,59 @@
+"""Where detectors register. Each domain registers its own in its ``detectors.py``; the walk knows only this.
+
+A detector is a pure function over the data its loader returns; the loader is the only part that reads the
+database, and the walk calls each loader once however many detectors need its data.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from tandem.config import Thresholds
+from tandem.walk.findings import Finding, Practice
+
+DETECTOR_MODULES = ("tandem.org.detectors",)
+"""Modules that register detectors when imported; a new domain adds its module here."""
+
+T = TypeVar("T")
+
+Loader = Callable[[Session], Any]
+
+
+@dataclass(frozen=True)
+class Detector:
+    kind: str
+    practice: Practice
+    summary: str
+    load: Loader
+    detect: Callable[[Any, Thresholds], Iterable[Finding]]
+
+
+_REGISTRY: dict[str, Detector] = {}
+
+
+def detector(
+    kind: str, practice: Practice, summary: str, load: Callable[[Session], T]
+) -> Callable[[Callable[[T, Thresholds], Iterable[Finding]]], Callable[[T, Thresholds], Iterable[Finding]]]:
+    """Register a pure detection function under its kind."""
+
+    def register(
+        detect: Callable[[T, Thresholds], Iterable[Finding]],
+    ) -> Callable[[T, Thresholds], Iterable[Finding]]:
+        if kind in _REGISTRY and _REGISTRY[kind].detect is not detect:
+            raise ValueError(f"a detector for kind '{kind}' is already registered")
+        _REGISTRY[kind] = Detector(kind=kind, practice=practice, summary=summary, load=load, detect=detect)
+        return detect
+
+    return register
+
+
+def detectors() -> list[Detector]:
+    """Every registered detector, its modules imported first."""
+    for module in DETECTOR_MODULES:
+        importlib.import_module(module)
+    return sorted(_REGISTRY.values(), key=lambda d: (d.practice, d.kind))

@@ -1,0 +1,39 @@
+"""Running the walk: load each detector's data once, run the pure detectors, order the findings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tandem import __version__
+from tandem.config import Thresholds
+from tandem.db import utcnow
+from tandem.org.service import org_counts
+from tandem.walk.findings import Finding, WalkReport, worst_first
+from tandem.walk.registry import Loader, detectors
+
+
+class DetectorContractError(RuntimeError):
+    """A detector returned a finding of another kind or practice than it registered: a bug, never data."""
+
+
+def run_walk(session: Session, thresholds: Thresholds, *, generated_at: datetime | None = None) -> WalkReport:
+    loaded: dict[Loader, Any] = {}
+    findings: list[Finding] = []
+    for registered in detectors():
+        if registered.load not in loaded:
+            loaded[registered.load] = registered.load(session)
+        for finding in registered.detect(loaded[registered.load], thresholds):
+            if finding.kind != registered.kind or finding.practice != registered.practice:
+                raise DetectorContractError(
+                    f"detector '{registered.kind}' returned a '{finding.kind}' finding for '{finding.practice}'"
+                )
+            findings.append(finding)
+    return WalkReport(
+        tandem_version=__version__,
+        generated_at=generated_at or utcnow(),
+        org=org_counts(session),
+        findings=sorted(findings, key=worst_first),
+    )
