@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from email_validator import EmailNotValidError, validate_email
 
 from factories import TEAMS_HEADER, person, small_org, small_teams, to_csv
-from tandem.org.importer import ImportRejectedError, OrgFile, Problem, read_org
+from tandem.org.importer import ImportRejectedError, OrgFile, Problem, _valid_email, read_org
 from tandem.org.models import Function
 
 
@@ -184,3 +185,35 @@ def test_read_org_returns_hashes_of_both_files() -> None:
     assert len(org.people_sha256) == 64
     assert org.teams_sha256 is not None
     assert org.teams_sha256 != org.people_sha256
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "a@b.com",
+        "A.B@Example.COM",
+        "a..b@x.com",
+        ".a@x.com",
+        "a.@x.com",
+        "a@x",
+        "a@-x.com",
+        "a@x..com",
+        "a b@x.com",
+        '"q"@x.com',
+        "ü@x.com",
+        "a@xn--bcher-kva.ch",
+        "a@bücher.ch",
+        "x@localhost",
+        "a+tag@sub.example.org",
+        "o'neil@x.ie",
+        "a@[1.2.3.4]",
+        "a" * 65 + "@x.com",
+        "a@x.123",
+    ],
+)
+def test_the_fast_email_check_agrees_with_email_validator(address: str) -> None:
+    try:
+        expected: str | None = validate_email(address, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        expected = None
+    assert _valid_email(address) == expected

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -213,7 +215,25 @@ def split_list(value: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(item.strip() for item in value.split(";") if item.strip()))
 
 
+# An ASCII dot-atom local part, which email_validator accepts as it is; anything else takes the full check.
+_PLAIN_LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+
+
+@lru_cache(maxsize=4096)
+def _valid_domain(domain: str) -> str | None:
+    """A domain checked once per import (a company's people share a few): its normalised form, or None."""
+    try:
+        return validate_email(f"postmaster@{domain}", check_deliverability=False).domain.lower()
+    except EmailNotValidError:
+        return None
+
+
 def _valid_email(value: str) -> str | None:
+    """The address, normalised and lower-cased, or None when it is not valid."""
+    local, at, domain = value.rpartition("@")
+    if at and len(local) <= 64 and len(value) <= 254 and _PLAIN_LOCAL_PART.fullmatch(local):
+        normalised_domain = _valid_domain(domain)
+        return f"{local.lower()}@{normalised_domain}" if normalised_domain else None
     try:
         return validate_email(value, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
