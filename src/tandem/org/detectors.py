@@ -136,7 +136,7 @@ def _senior_power_gap(org: OrgSnapshot, thresholds: Thresholds) -> Iterator[Find
             ),
             "level_gap": abs(top.level_gap) if top.level_gap is not None else None,
             "senior_function": senior_function.value,
-            "reports_into": top.reports_into.value if top.reports_into else None,
+            "function_reporting_into_the_other": top.reports_into.value if top.reports_into else None,
             "threshold_levels": thresholds.senior_power_gap_levels,
         },
         recommendation=Recommendation(
