@@ -34,8 +34,8 @@ benchmarks: $(STAMP)
 
 ## Fails unless the PostgreSQL at TANDEM_TEST_POSTGRES_URL answers.
 check-postgres: $(STAMP)
-	$(BIN)/python -c "import os, sqlalchemy as sa; \
-	sa.create_engine(os.environ['TANDEM_TEST_POSTGRES_URL']).connect().close(); print('PostgreSQL is up')"
+	$(BIN)/python -c "import os; from tandem.db import make_engine; \
+	make_engine(os.environ['TANDEM_TEST_POSTGRES_URL']).connect().close(); print('PostgreSQL is up')"
 
 clean:
 	rm -rf $(VENV) tandem.db tandem.db-wal tandem.db-shm tandem-demo

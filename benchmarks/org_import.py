@@ -19,9 +19,8 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
 
-from tandem.db import make_engine, transaction, upgrade
+from tandem.db import make_engine, normalise_url, transaction, upgrade
 from tandem.demo.generator import DemoOrg, generate_org, people_csv, teams_csv
 from tandem.org.importer import read_org
 from tandem.org.service import import_org
@@ -60,7 +59,7 @@ def sqlite_database() -> Iterator[Engine]:
 
 @contextmanager
 def postgres_database(server_url: str) -> Iterator[Engine]:
-    server = make_url(server_url)
+    server = normalise_url(server_url)
     name = f"tandem_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, inspect, select, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from tandem.config import get_settings
-from tandem.db import Base, engine_for, make_engine, session_factory, upgrade
+from tandem.db import Base, engine_for, make_engine, normalise_url, session_factory, upgrade
 
 POSTGRES_URL = os.environ.get("TANDEM_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
@@ -27,9 +26,7 @@ BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 def postgres_database() -> Iterator[str]:
     """A throw-away database on the configured server, migrated once for the whole run."""
     assert POSTGRES_URL is not None
-    server = make_url(POSTGRES_URL)
-    if server.drivername == "postgresql":
-        server = server.set(drivername="postgresql+psycopg")
+    server = normalise_url(POSTGRES_URL)
     name = f"tandem_test_{uuid.uuid4().hex[:10]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     try:
@@ -63,6 +60,25 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     return url
+
+
+@pytest.fixture(params=BACKENDS)
+def blank_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of each backend with no schema at all, as a new user's would be."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'blank.db'}"
+        return
+    assert POSTGRES_URL is not None
+    server = normalise_url(POSTGRES_URL)
+    name = f"tandem_blank_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield server.set(database=name).render_as_string(hide_password=False)
+    engine_for.cache_clear()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture

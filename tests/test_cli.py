@@ -141,3 +141,21 @@ def test_every_command_has_help_and_appears_in_the_readme() -> None:
         result = runner.invoke(app, [*name.split(), "--help"])
         assert result.exit_code == 0
         assert "Usage" in result.output
+
+
+def test_sqlite_migrates_itself_and_postgresql_asks_for_an_upgrade(
+    blank_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tandem.config import get_settings
+
+    monkeypatch.setenv("TANDEM_DATABASE_URL", blank_database_url)
+    monkeypatch.setenv("TANDEM_CONFIG", str(tmp_path / "tandem.toml"))
+    get_settings.cache_clear()
+    first = runner.invoke(app, ["walk", "--format", "json"])
+    if blank_database_url.startswith("sqlite"):
+        assert first.exit_code == 0, first.output
+        return
+    assert first.exit_code == 2
+    assert "run `tandem db upgrade`" in first.stderr
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(app, ["walk", "--format", "json"]).exit_code == 0

@@ -18,7 +18,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -76,9 +76,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+def normalise_url(url: str | URL) -> URL:
+    """``postgresql://`` means psycopg 3 here (SQLAlchemy would otherwise look for psycopg2, not installed)."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def make_engine(url: str | URL) -> Engine:
     """An engine with the pragmas SQLite needs to behave like a real database (foreign keys, WAL)."""
-    engine = create_engine(url, future=True)
+    engine = create_engine(normalise_url(url))
     if is_sqlite(engine):
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

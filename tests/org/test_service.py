@@ -182,3 +182,13 @@ def test_the_snapshot_round_trips_the_org(engine: Engine, session: Session) -> N
     assert snapshot.people["pm1"].team == "Payments"
     assert snapshot.people["dev1"].manager_id == "em1"
     assert snapshot.teams[0].product_lead_id == "pm1"
+
+
+def test_a_move_between_teams_is_shown_by_team_name(engine: Engine, session: Session) -> None:
+    run_import(engine, small_org(), small_teams())
+    rows = small_org()
+    rows[6]["team"] = "Search"
+    outcome = run_import(engine, rows, small_teams())
+    assert outcome.plan.people_updated[0].fields == {"team": ("Payments", "Search")}
+    dev = people_by_id(session)["dev1"]
+    assert dev.team is not None and dev.team.name == "Search"

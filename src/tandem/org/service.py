@@ -190,6 +190,7 @@ def plan_import(session: Session, org: OrgFile) -> ImportPlan:
         session.execute(select(Person.id, *[getattr(Person, f) for f in PERSON_FIELDS])), "id", PERSON_FIELDS
     )
     team_ids = dict(session.execute(select(Team.name, Team.id)).all())
+    team_names = {team_id: name for name, team_id in team_ids.items()}
     seen: set[str] = set()
     for person in _managers_first(org.people):
         seen.add(person.id)
@@ -209,6 +210,9 @@ def plan_import(session: Session, org: OrgFile) -> ImportPlan:
         if current is None:
             plan.people_created.append(person)
         elif changed := _diff(current, values):
+            if "team_id" in changed:  # people know teams by name; ids mean nothing to them
+                before, _ = changed.pop("team_id")
+                changed["team"] = (team_names.get(before), person.team)
             plan.people_updated.append(Change(person.id, changed))
         else:
             plan.people_unchanged += 1
