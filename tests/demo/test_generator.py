@@ -18,7 +18,7 @@ from tandem.demo.generator import (
     teams_csv,
     write_demo,
 )
-from tandem.org.analysis import OrgSnapshot, PersonNode, TeamNode, counterpart_pairs
+from tandem.org.analysis import OrgSnapshot, counterpart_pairs
 from tandem.org.detectors import distant_accountable_manager, missing_counterpart, power_gap
 from tandem.org.importer import OrgFile, read_org
 from tandem.walk.findings import Finding
@@ -30,29 +30,7 @@ def _read(org: DemoOrg) -> OrgFile:
 
 def _snapshot(org: DemoOrg) -> OrgSnapshot:
     """The org as the analysis sees it, built from the CSV files after the importer has read them."""
-    file = _read(org)
-    people = [
-        PersonNode(
-            id=p.id,
-            name=p.name,
-            function=p.function,
-            level=p.level,
-            manager_id=p.manager_id,
-            title=p.title,
-            team=p.team,
-        )
-        for p in file.people
-    ]
-    teams = [
-        TeamNode(
-            name=t.team,
-            product_lead_id=t.product_lead,
-            engineering_lead_id=t.engineering_lead,
-            accountable_manager_id=t.accountable_manager,
-        )
-        for t in file.teams or []
-    ]
-    return OrgSnapshot.of(people, teams)
+    return _read(org).snapshot()
 
 
 def _findings(org: DemoOrg) -> list[Finding]:

@@ -22,16 +22,10 @@ from pathlib import Path
 
 from faker import Faker
 
-PEOPLE_COLUMNS = ("id", "name", "email", "function", "level", "manager_id", "title", "team", "aliases")
-TEAMS_COLUMNS = (
-    "team",
-    "product_lead",
-    "engineering_lead",
-    "accountable_manager",
-    "jira_projects",
-    "github_repos",
-    "linear_teams",
-)
+from tandem.org.importer import PEOPLE_OPTIONAL, PEOPLE_REQUIRED, TEAMS_OPTIONAL, TEAMS_REQUIRED
+
+PEOPLE_COLUMNS = PEOPLE_REQUIRED + PEOPLE_OPTIONAL
+TEAMS_COLUMNS = TEAMS_REQUIRED + TEAMS_OPTIONAL
 
 POWER_GAP = "power_gap"
 DISTANT_ACCOUNTABLE_MANAGER = "distant_accountable_manager"

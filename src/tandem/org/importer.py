@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
 
+from tandem.org.analysis import OrgSnapshot, PersonNode, TeamNode
 from tandem.org.models import Function
 
 ProgressCallback = Callable[[int], None]
@@ -119,6 +120,14 @@ class OrgFile:
     people_sha256: str
     teams_sha256: str | None
     warnings: list[Problem]
+
+    def snapshot(self) -> OrgSnapshot:
+        """The org as the pure analysis sees it, straight from the files (no database)."""
+        people = [
+            PersonNode(p.id, p.name, p.function, p.level, p.manager_id, title=p.title, team=p.team) for p in self.people
+        ]
+        teams = [TeamNode(t.team, t.product_lead, t.engineering_lead, t.accountable_manager) for t in self.teams or []]
+        return OrgSnapshot.of(people, teams)
 
 
 def _decode(data: bytes, name: str) -> tuple[str | None, Problem | None]:
