@@ -41,7 +41,7 @@ def test_a_bad_file_exits_2_with_every_problem_and_no_traceback(cli_env: str, tm
     result = runner.invoke(app, ["org", "import", str(bad)])
     assert result.exit_code == 2
     assert f"{bad}:9:6: manager_id: unknown manager 'nobody'" in result.stderr
-    assert f"{bad}:10:5: level: '0' is not a whole number of 1 or more" in result.stderr
+    assert f"{bad}:10:5: level: '0' is not a whole number from 1 to 999" in result.stderr
     assert "2 problem(s) found; nothing was written" in result.stderr
     assert "Traceback" not in result.output
 
@@ -153,9 +153,18 @@ def test_sqlite_migrates_itself_and_postgresql_asks_for_an_upgrade(
     get_settings.cache_clear()
     first = runner.invoke(app, ["walk", "--format", "json"])
     if blank_database_url.startswith("sqlite"):
-        assert first.exit_code == 0, first.output
+        assert first.exit_code == 2
+        assert "the database holds no org yet" in first.stderr  # the schema was created on the way
         return
     assert first.exit_code == 2
     assert "run `tandem db upgrade`" in first.stderr
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-    assert runner.invoke(app, ["walk", "--format", "json"]).exit_code == 0
+    assert "the database holds no org yet" in runner.invoke(app, ["walk"]).stderr
+
+
+def test_walk_to_a_missing_folder_is_a_clear_error(cli_env: str, org_files: tuple[Path, Path], tmp_path: Path) -> None:
+    people, teams = org_files
+    runner.invoke(app, ["org", "import", str(people), "--teams", str(teams)])
+    result = runner.invoke(app, ["walk", "--out", str(tmp_path / "missing" / "walk.md")])
+    assert result.exit_code == 2
+    assert f"cannot write {tmp_path / 'missing' / 'walk.md'}: the folder" in result.stderr

@@ -145,3 +145,17 @@ def test_inactive_people_are_not_senior_leaders() -> None:
     org = tree(node("ceo", None, OTHER, 10), node("cpo", "ceo", P, 9, active=False), node("pm", "ceo", P, 6))
     top = senior_leadership(org)
     assert top.product is not None and top.product.id == "pm"
+
+
+def test_an_override_below_a_lead_is_reached_by_going_down() -> None:
+    org = tree(*ORG.people.values(), node("deputy", "em", E, 5))
+    pair = counterpart_pair(org, TeamNode("T", "pm", "em", accountable_manager_id="deputy"))
+    assert (pair.product_hops, pair.engineering_hops) == (3, 1)
+
+
+def test_an_override_who_left_gives_way_to_the_lowest_common_manager() -> None:
+    org = tree(*ORG.people.values(), node("gone", "ceo", OTHER, 9, active=False))
+    pair = counterpart_pair(org, TeamNode("T", "pm", "em", accountable_manager_id="gone"))
+    assert (pair.accountable_manager, pair.escalation_distance) == ("gm", 1)
+    assert pair.accountable_manager_source is AccountableManagerSource.LOWEST_COMMON_MANAGER
+    assert pair.ignored_override == "gone"

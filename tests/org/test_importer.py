@@ -67,10 +67,75 @@ def test_a_bad_function_is_reported() -> None:
     ]
 
 
-@pytest.mark.parametrize("level", ["0", "-1", "senior", "4.5", ""])
+@pytest.mark.parametrize("level", ["0", "-1", "senior", "4.5", "", "²", "1000", "9" * 5000])
 def test_a_bad_level_is_reported(level: str) -> None:
     rows = [*small_org(), dict(person("dev2", "em1"), level=level)]
-    assert rejected(to_csv(rows)) == [f"people.csv:9:5: level: '{level}' is not a whole number of 1 or more"]
+    assert rejected(to_csv(rows)) == [f"people.csv:9:5: level: '{level}' is not a whole number from 1 to 999"]
+
+
+def test_a_file_with_only_a_header_is_rejected_rather_than_emptying_the_org() -> None:
+    assert rejected(b"id,name,email,function,level,manager_id\n\n\n") == ["people.csv:1:1: the file has no people"]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("id", "x" * 129, "id: is 129 characters long; the most is 128"),
+        ("name", "n" * 301, "name: is 301 characters long; the most is 300"),
+        ("team", "t" * 201, "team: is 201 characters long; the most is 200"),
+        ("name", "Nul\x00Byte", "name: contains a NUL character"),
+    ],
+)
+def test_values_the_database_cannot_hold_are_reported(column: str, value: str, message: str) -> None:
+    rows = [*small_org(), person("dev2", "em1", **{column: value})]
+    column_number = list(rows[0]).index(column) + 1
+    assert rejected(to_csv(rows)) == [f"people.csv:9:{column_number}: {message}"]
+
+
+def test_a_misshapen_row_still_counts_as_a_manager_for_the_rows_below() -> None:
+    data = to_csv(small_org()) + b"lead,Lead,lead@example.com,engineering,6,em1\n"
+    data += to_csv([person("dev2", "lead")]).split(b"\n", 1)[1]
+    assert rejected(data) == ["people.csv:9:7: the row has 6 fields but the header has 9"]
+
+
+def test_an_invalid_root_row_does_not_add_a_false_no_root() -> None:
+    rows = small_org()
+    rows[0]["email"] = "not-an-address"
+    assert rejected(to_csv(rows)) == ["people.csv:2:3: email: 'not-an-address' is not a valid e-mail address"]
+
+
+def test_malformed_csv_is_reported_where_its_record_starts_and_stops_cross_row_checks() -> None:
+    data = to_csv(small_org()).replace(b"Person DEV1", b'"Dev"x')
+    assert rejected(data) == [
+        "people.csv:8:1: malformed CSV in the record starting here: ',' expected after '\"'; reading stopped"
+    ]
+
+
+def test_an_unterminated_quote_is_reported_where_it_opens() -> None:
+    data = to_csv(small_org()).replace(b"Person DEV1", b'"Dev') + to_csv([person("dev2", "em1")]).split(b"\n", 1)[1]
+    assert rejected(data)[0].startswith("people.csv:8:1: malformed CSV in the record starting here")
+
+
+def test_unicode_line_separators_inside_values_are_just_characters() -> None:
+    rows = small_org()
+    rows[6]["name"] = "Ro\u2028o\x0ct\x1ex"
+    org = read_org(to_csv(rows), "people.csv")
+    assert next(p for p in org.people if p.id == "dev1").name == "Ro\u2028o\x0ct\x1ex"
+
+
+def test_crlf_line_endings_are_read() -> None:
+    org = read_org(to_csv(small_org()).replace(b"\n", b"\r\n"), "people.csv")
+    assert len(org.people) == 7
+
+
+def test_a_non_utf8_byte_is_located_in_characters_not_bytes() -> None:
+    data = to_csv(small_org()).replace(b"Person DEV1", "Jösé Ü ".encode() + b"\xe9")
+    assert rejected(data) == ["people.csv:8:13: the file is not UTF-8 (byte 0xe9); save it as UTF-8"]
+
+
+def test_a_byte_order_mark_does_not_shift_the_first_line() -> None:
+    data = b"\xef\xbb\xbfid,na\xe9me,email,function,level,manager_id\n"
+    assert rejected(data) == ["people.csv:1:6: the file is not UTF-8 (byte 0xe9); save it as UTF-8"]
 
 
 def test_an_unknown_manager_is_reported() -> None:
@@ -158,12 +223,16 @@ def test_a_tracker_project_mapped_to_two_teams_is_reported() -> None:
     ]
 
 
-def test_a_team_named_by_people_but_absent_from_the_teams_file_is_a_warning() -> None:
-    rows = [*small_org(), person("dev2", "em1", team="Search")]
+def test_team_names_are_spelled_as_in_the_teams_file() -> None:
+    rows = [*small_org(), person("dev2", "em1", team="PAYMENTS")]
     org = read_org(to_csv(rows), "people.csv", to_csv(small_teams(), TEAMS_HEADER), "teams.csv")
-    assert [str(w) for w in org.warnings] == [
-        "people.csv:9:8: team 'Search' is not in teams.csv; it is created without leads"
-    ]
+    assert {p.team for p in org.people if p.team} == {"Payments"}
+
+
+def test_tracker_keys_repeated_in_another_case_are_kept_once() -> None:
+    teams = [dict(small_teams()[0], jira_projects="PAY;pay;Core")]
+    org = read_org(to_csv(small_org()), "people.csv", to_csv(teams, TEAMS_HEADER), "teams.csv")
+    assert org.teams is not None and org.teams[0].jira_projects == ("PAY", "Core")
 
 
 def test_problems_in_both_files_are_reported_together() -> None:
@@ -171,7 +240,7 @@ def test_problems_in_both_files_are_reported_together() -> None:
     teams[0]["product_lead"] = "nobody"
     rows = [*small_org(), person("dev2", "em1", level=0)]
     assert rejected(to_csv(rows), to_csv(teams, TEAMS_HEADER)) == [
-        "people.csv:9:5: level: '0' is not a whole number of 1 or more",
+        "people.csv:9:5: level: '0' is not a whole number from 1 to 999",
         "teams.csv:2:2: product_lead: 'nobody' is not in the people file (by id or email)",
     ]
 

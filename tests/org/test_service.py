@@ -192,3 +192,58 @@ def test_a_move_between_teams_is_shown_by_team_name(engine: Engine, session: Ses
     assert outcome.plan.people_updated[0].fields == {"team": ("Payments", "Search")}
     dev = people_by_id(session)["dev1"]
     assert dev.team is not None and dev.team.name == "Search"
+
+
+def test_a_team_named_only_by_people_is_created_without_leads_with_a_warning(engine: Engine) -> None:
+    rows = [*small_org(), person("dev2", "em1", team="Search")]
+    outcome = run_import(engine, rows, small_teams())
+    assert [str(w) for w in outcome.plan.warnings] == [
+        "people.csv:9:8: team 'Search' is not in teams.csv; it is created without leads"
+    ]
+    assert "Search" in outcome.plan.teams_created
+
+
+def test_a_new_team_without_a_teams_file_is_a_warning(engine: Engine) -> None:
+    rows = [*small_org(), person("dev2", "em1", team="Search")]
+    outcome = run_import(engine, rows, None)
+    assert "people.csv:9:8: team 'Search' is new; it is created without leads" in [
+        str(w) for w in outcome.plan.warnings
+    ]
+
+
+def test_a_team_left_out_of_a_teams_file_but_named_by_people_keeps_its_leads(engine: Engine, session: Session) -> None:
+    teams = [*small_teams(), {"team": "Search", "product_lead": "cpo", "engineering_lead": "cto"}]
+    run_import(engine, [*small_org(), person("dev2", "em1", team="Search")], teams)
+    outcome = run_import(engine, [*small_org(), person("dev2", "em1", team="Search")], small_teams())
+    assert [str(w) for w in outcome.plan.warnings] == [
+        "people.csv:9:8: team 'Search' is not in teams.csv; it keeps its current leads"
+    ]
+    search = session.scalars(select(Team).where(Team.name == "Search")).one()
+    assert (search.product_lead_id, search.engineering_lead_id, search.active) == ("cpo", "cto", True)
+
+
+def test_team_names_match_the_database_whatever_their_case(engine: Engine, session: Session) -> None:
+    run_import(engine, small_org(), small_teams())
+    rows = small_org()
+    for row in rows:
+        if row["team"]:
+            row["team"] = "payments"
+    outcome = run_import(engine, rows, None)
+    assert outcome.plan.counts()["teams_created"] == 0
+    assert [t.name for t in session.scalars(select(Team))] == ["Payments"]
+
+
+def test_a_teams_file_can_change_a_teams_case(engine: Engine, session: Session) -> None:
+    run_import(engine, small_org(), small_teams())
+    run_import(engine, small_org(), [dict(small_teams()[0], team="PAYMENTS")])
+    teams = list(session.scalars(select(Team)))
+    assert [(t.name, t.active) for t in teams] == [("PAYMENTS", True)]
+    assert people_by_id(session)["dev1"].team_id == teams[0].id
+
+
+def test_an_alias_only_change_counts_as_an_update(engine: Engine) -> None:
+    run_import(engine, small_org(), small_teams())
+    rows = small_org()
+    rows[5]["aliases"] = "emone;em-1"
+    outcome = run_import(engine, rows, small_teams())
+    assert [(c.key, c.fields) for c in outcome.plan.people_updated] == [("em1", {"aliases": ("emone", "em-1;emone")})]

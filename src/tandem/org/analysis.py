@@ -96,7 +96,7 @@ def escalation_hops(org: OrgSnapshot, lead: str, manager: str) -> int | None:
     if manager in line:
         return line.index(manager) + 1
     manager_line = [manager, *org.managers_of(manager)]
-    for up, above in enumerate(line, start=1):
+    for up, above in enumerate([lead, *line]):  # the lead itself may be above the manager
         if above in manager_line:
             return up + manager_line.index(above)
     return None
@@ -121,6 +121,8 @@ class CounterpartPair:
     reports_into_counterpart: Function | None
     """The function whose lead sits in the other lead's reporting line (e.g. ENGINEERING: the engineering
     lead reports, directly or not, to the product lead)."""
+    ignored_override: str | None = None
+    """An explicit accountable manager who has left: the lowest common manager stands in for them."""
 
     @property
     def level_gap(self) -> int | None:
@@ -141,8 +143,9 @@ def counterpart_pair(org: OrgSnapshot, team: TeamNode) -> CounterpartPair:
     engineering = org.people.get(team.engineering_lead_id) if team.engineering_lead_id else None
     manager: str | None = None
     source: AccountableManagerSource | None = None
-    if team.accountable_manager_id is not None and team.accountable_manager_id in org.people:
-        manager, source = team.accountable_manager_id, AccountableManagerSource.OVERRIDE
+    override = org.people.get(team.accountable_manager_id) if team.accountable_manager_id else None
+    if override is not None and override.active:
+        manager, source = override.id, AccountableManagerSource.OVERRIDE
     elif product is not None and engineering is not None:
         manager = lowest_common_manager(org, product.id, engineering.id)
         source = AccountableManagerSource.LOWEST_COMMON_MANAGER if manager is not None else None
@@ -161,6 +164,7 @@ def counterpart_pair(org: OrgSnapshot, team: TeamNode) -> CounterpartPair:
         product_hops=escalation_hops(org, product.id, manager) if product and manager else None,
         engineering_hops=escalation_hops(org, engineering.id, manager) if engineering and manager else None,
         reports_into_counterpart=reports_into,
+        ignored_override=override.id if override is not None and not override.active else None,
     )
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.exc import DBAPIError
 
 from tandem.cliutils import err_console, fail, open_database, out_console
 from tandem.db import transaction
@@ -59,11 +60,13 @@ def import_command(
         for problem in error.problems:
             err_console.print(str(problem), soft_wrap=True, markup=False)
         fail(f"{len(error.problems)} problem(s) found; nothing was written")
+    except DBAPIError as error:  # validation should have caught it; never a traceback, never half an import
+        fail(f"the database refused the import, so nothing was written: {error.orig}", code=1)
     _print_outcome(outcome, people.name, dry_run)
 
 
 def _print_outcome(outcome: ImportOutcome, name: str, dry_run: bool) -> None:
-    for warning in outcome.org.warnings:
+    for warning in sorted([*outcome.org.warnings, *outcome.plan.warnings]):
         err_console.print(f"warning: {warning}", soft_wrap=True, markup=False)
     counts = outcome.plan.counts()
     summary = (

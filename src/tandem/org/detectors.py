@@ -191,6 +191,7 @@ def distant_accountable_manager(org: OrgSnapshot, thresholds: Thresholds) -> Ite
                 "accountable_manager_source": (
                     pair.accountable_manager_source.value if pair.accountable_manager_source else None
                 ),
+                "inactive_override_ignored": pair.ignored_override,
                 "escalation_distance": distance,
                 "product_lead_hops": pair.product_hops,
                 "engineering_lead_hops": pair.engineering_hops,

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
@@ -34,6 +35,12 @@ TEAMS_OPTIONAL = (
 )
 TRACKER_COLUMNS = ("jira_projects", "github_repos", "linear_teams")
 FUNCTIONS = {f.value for f in Function}
+MAX_LENGTH = {"id": 128, "name": 300, "email": 320, "title": 300, "team": 200, "manager_id": 128}
+"""The longest value each column may hold (the database's column sizes)."""
+MAX_ITEM_LENGTH = 200
+"""The longest alias or tracker key in a semicolon list."""
+MAX_LEVEL = 999
+_LEVEL = re.compile(r"[0-9]{1,3}")
 
 
 @dataclass(frozen=True, order=True)
@@ -95,6 +102,10 @@ class ParsedFile:
     warnings: list[Problem] = field(default_factory=list)
     header_ok: bool = True
     """False when a required column is missing: then row-by-row checks would only repeat that one problem."""
+    complete: bool = True
+    """False when malformed CSV stopped the reading: checks across rows would report false problems."""
+    misshapen_rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    """Rows with the wrong number of fields: reported, but their ids still count as known to other rows."""
 
     def cell(self, line_and_row: tuple[int, list[str]], column: str) -> str:
         index = self.columns.get(column)
@@ -102,6 +113,18 @@ class ParsedFile:
         if index is None or index >= len(row):
             return ""
         return row[index].strip()
+
+    def value(self, line_and_row: tuple[int, list[str]], column: str) -> str | None:
+        """A cell checked for what the database cannot hold (NUL, over-long); None after reporting it."""
+        value = self.cell(line_and_row, column)
+        if "\x00" in value:
+            self.problem(line_and_row[0], column, "contains a NUL character")
+            return None
+        limit = MAX_LENGTH.get(column)
+        if limit is not None and len(value) > limit:
+            self.problem(line_and_row[0], column, f"is {len(value)} characters long; the most is {limit}")
+            return None
+        return value
 
     def column_number(self, column: str) -> int:
         """1-based position of a column in the header (1 when the column is absent)."""
@@ -120,6 +143,10 @@ class OrgFile:
     people_sha256: str
     teams_sha256: str | None
     warnings: list[Problem]
+    people_file: str = "people.csv"
+    teams_file: str = "teams.csv"
+    team_column: int = 1
+    """Where the people file's ``team`` column is, for warnings about teams found while planning."""
 
     def snapshot(self) -> OrgSnapshot:
         """The org as the pure analysis sees it, straight from the files (no database)."""
@@ -131,22 +158,40 @@ class OrgFile:
 
 
 def _decode(data: bytes, name: str) -> tuple[str | None, Problem | None]:
+    body = data.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark is fine, and is not part of line 1
     try:
-        return data.decode("utf-8-sig"), None
+        return body.decode("utf-8"), None
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        line = body.count(b"\n", 0, error.start) + 1
+        line_start = body.rfind(b"\n", 0, error.start) + 1
+        column = len(body[line_start : error.start].decode("utf-8", errors="replace")) + 1
         return None, Problem(
-            name, line, column, f"the file is not UTF-8 (byte 0x{data[error.start]:02x}); save it as UTF-8"
+            name, line, column, f"the file is not UTF-8 (byte 0x{body[error.start]:02x}); save it as UTF-8"
         )
 
 
+class _MalformedRecordError(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """Yield (first line, fields) for each non-blank record; quoted fields may span lines."""
-    reader = csv.reader(text.splitlines(keepends=True), strict=True)
+    """Yield (first line, fields) for each non-blank record; quoted fields may span lines.
+
+    Lines end only at CR, LF or CRLF (``str.splitlines`` would also split at U+2028 and friends, which are
+    ordinary characters inside a value).
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     previous_end = 0
-    for record in reader:
+    while True:
         start = previous_end + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise _MalformedRecordError(start, str(error)) from error
         previous_end = reader.line_num
         if record and any(cell.strip() for cell in record):
             yield start, record
@@ -189,6 +234,7 @@ def read_csv(
         width = len(header)
         for count, (line, record) in enumerate(records, start=1):
             if len(record) != width:
+                parsed.misshapen_rows.append((line, record))
                 parsed.problems.append(
                     Problem(
                         name,
@@ -201,22 +247,14 @@ def read_csv(
                 parsed.rows.append((line, record))
             if on_progress is not None and count % 1000 == 0:
                 on_progress(1000)
-    except csv.Error as error:
-        parsed.problems.append(Problem(name, _line_of_csv_error(text, error), 1, f"malformed CSV: {error}"))
+    except _MalformedRecordError as error:
+        parsed.complete = False
+        parsed.problems.append(
+            Problem(name, error.line, 1, f"malformed CSV in the record starting here: {error}; reading stopped")
+        )
     if on_progress is not None:
         on_progress(len(parsed.rows) % 1000)
     return parsed
-
-
-def _line_of_csv_error(text: str, error: csv.Error) -> int:
-    # csv.Error carries no position; re-read up to the failure to count the lines consumed.
-    reader = csv.reader(text.splitlines(keepends=True), strict=True)
-    try:
-        for _ in reader:
-            pass
-    except csv.Error:
-        return reader.line_num
-    return 1
 
 
 def split_list(value: str) -> tuple[str, ...]:
@@ -261,77 +299,100 @@ def validate_people(parsed: ParsedFile, on_progress: ProgressCallback | None = N
     first_line_of_id: dict[str, int] = {}
     first_line_of_email: dict[str, int] = {}
     owner_of_alias: dict[str, tuple[str, int]] = {}
+    reporting: list[tuple[str, str | None, int]] = []  # (id, manager id, line) of every row with a usable id
     for count, record in enumerate(parsed.rows, start=1):
         line = record[0]
-        ok = True
-        person_id = parsed.cell(record, "id")
-        if not person_id:
+        problems_before = len(parsed.problems)
+        person_id = parsed.value(record, "id")
+        if person_id == "":
             parsed.problem(line, "id", "is required")
-            ok = False
-        elif person_id in first_line_of_id:
+        elif person_id is not None and person_id in first_line_of_id:
             parsed.problem(line, "id", f"duplicate id '{person_id}' (first on line {first_line_of_id[person_id]})")
-            ok = False
-        else:
+        elif person_id is not None:
             first_line_of_id[person_id] = line
-        person_name = parsed.cell(record, "name")
-        if not person_name:
+            reporting.append((person_id, parsed.cell(record, "manager_id") or None, line))
+        person_name = parsed.value(record, "name")
+        if person_name == "":
             parsed.problem(line, "name", "is required")
-            ok = False
-        raw_email = parsed.cell(record, "email")
-        email = _valid_email(raw_email) if raw_email else None
-        if not raw_email:
-            parsed.problem(line, "email", "is required")
-            ok = False
-        elif email is None:
-            parsed.problem(line, "email", f"'{raw_email}' is not a valid e-mail address")
-            ok = False
-        elif email in first_line_of_email:
-            parsed.problem(line, "email", f"duplicate email '{raw_email}' (first on line {first_line_of_email[email]})")
-            ok = False
-        else:
-            first_line_of_email[email] = line
-        raw_function = parsed.cell(record, "function").lower()
-        if raw_function not in FUNCTIONS:
-            parsed.problem(
-                line,
-                "function",
-                f"'{parsed.cell(record, 'function')}' is not one of {', '.join(f.value for f in Function)}",
-            )
-            ok = False
+        email = _checked_email(parsed, record, first_line_of_email)
+        raw_function = parsed.cell(record, "function")
+        if raw_function.lower() not in FUNCTIONS:
+            choices = ", ".join(f.value for f in Function)
+            parsed.problem(line, "function", f"'{raw_function}' is not one of {choices}")
         raw_level = parsed.cell(record, "level")
-        level = int(raw_level) if raw_level.isdigit() else 0
-        if level < 1:
-            parsed.problem(line, "level", f"'{raw_level}' is not a whole number of 1 or more")
-            ok = False
-        aliases = tuple(alias.lower() for alias in split_list(parsed.cell(record, "aliases")))
-        for alias in aliases:
-            if alias in owner_of_alias and owner_of_alias[alias][0] != person_id:
-                owner, owner_line = owner_of_alias[alias]
-                parsed.problem(line, "aliases", f"alias '{alias}' already belongs to '{owner}' (line {owner_line})")
-                ok = False
-            else:
-                owner_of_alias[alias] = (person_id, line)
-        if ok:
-            assert email is not None
+        level = int(raw_level) if _LEVEL.fullmatch(raw_level) else 0
+        if not 1 <= level <= MAX_LEVEL:
+            parsed.problem(line, "level", f"'{raw_level}' is not a whole number from 1 to {MAX_LEVEL}")
+        title, team = parsed.value(record, "title"), parsed.value(record, "team")
+        aliases = _checked_aliases(parsed, record, person_id or "", owner_of_alias)
+        if len(parsed.problems) == problems_before:
+            assert person_id and person_name and email
             people.append(
                 PersonRow(
                     id=person_id,
                     name=person_name,
                     email=email,
-                    function=Function(raw_function),
+                    function=Function(raw_function.lower()),
                     level=level,
                     manager_id=parsed.cell(record, "manager_id") or None,
-                    title=parsed.cell(record, "title") or None,
-                    team=parsed.cell(record, "team") or None,
+                    title=title or None,
+                    team=team or None,
                     aliases=tuple(a for a in aliases if a != email),
                     line=line,
                 )
             )
         if on_progress is not None and count % 1000 == 0:
             on_progress(1000)
+    # A row with the wrong number of fields is already reported; its id still exists for the rows below it.
+    for record in parsed.misshapen_rows:
+        person_id = parsed.cell(record, "id")
+        if person_id and person_id not in first_line_of_id:
+            first_line_of_id[person_id] = record[0]
+            reporting.append((person_id, parsed.cell(record, "manager_id") or None, record[0]))
     _check_aliases_against_emails(parsed, people, first_line_of_email)
-    _check_reporting_lines(parsed, people, first_line_of_id)
+    if parsed.complete:
+        _check_reporting_lines(parsed, sorted(reporting, key=lambda entry: entry[2]))
     return people
+
+
+def _checked_email(
+    parsed: ParsedFile, record: tuple[int, list[str]], first_line_of_email: dict[str, int]
+) -> str | None:
+    line = record[0]
+    raw_email = parsed.value(record, "email")
+    if raw_email is None:
+        return None
+    if not raw_email:
+        parsed.problem(line, "email", "is required")
+        return None
+    email = _valid_email(raw_email)
+    if email is None:
+        parsed.problem(line, "email", f"'{raw_email}' is not a valid e-mail address")
+    elif email in first_line_of_email:
+        parsed.problem(line, "email", f"duplicate email '{raw_email}' (first on line {first_line_of_email[email]})")
+        return None
+    else:
+        first_line_of_email[email] = line
+    return email
+
+
+def _checked_aliases(
+    parsed: ParsedFile,
+    record: tuple[int, list[str]],
+    person_id: str,
+    owner_of_alias: dict[str, tuple[str, int]],
+) -> tuple[str, ...]:
+    line = record[0]
+    aliases = tuple(dict.fromkeys(alias.lower() for alias in split_list(parsed.value(record, "aliases") or "")))
+    for alias in aliases:
+        if len(alias) > MAX_ITEM_LENGTH:
+            parsed.problem(line, "aliases", f"alias '{alias[:20]}…' is longer than {MAX_ITEM_LENGTH} characters")
+        elif alias in owner_of_alias and owner_of_alias[alias][0] != person_id:
+            owner, owner_line = owner_of_alias[alias]
+            parsed.problem(line, "aliases", f"alias '{alias}' already belongs to '{owner}' (line {owner_line})")
+        else:
+            owner_of_alias[alias] = (person_id, line)
+    return aliases
 
 
 def _check_aliases_against_emails(parsed: ParsedFile, people: list[PersonRow], email_line: dict[str, int]) -> None:
@@ -347,29 +408,31 @@ def _check_aliases_against_emails(parsed: ParsedFile, people: list[PersonRow], e
                 )
 
 
-def _check_reporting_lines(parsed: ParsedFile, people: list[PersonRow], id_line: dict[str, int]) -> None:
-    """Unknown managers, self-management, zero or several roots, and cycles."""
+def _check_reporting_lines(parsed: ParsedFile, reporting: list[tuple[str, str | None, int]]) -> None:
+    """Unknown managers, self-management, zero or several roots, and cycles, over every row with an id."""
+    line_of = {person_id: line for person_id, _, line in reporting}
     manager_of: dict[str, str | None] = {}
-    line_of = {person.id: person.line for person in people}
-    roots: list[PersonRow] = []
-    for person in people:
-        if person.manager_id is None:
-            roots.append(person)
-            manager_of[person.id] = None
-        elif person.manager_id == person.id:
-            parsed.problem(person.line, "manager_id", f"'{person.id}' cannot be their own manager")
-        elif person.manager_id not in id_line:
-            parsed.problem(person.line, "manager_id", f"unknown manager '{person.manager_id}'")
+    roots: list[tuple[str, int]] = []
+    for person_id, manager_id, line in reporting:
+        if manager_id is None:
+            roots.append((person_id, line))
+            manager_of[person_id] = None
+        elif manager_id == person_id:
+            parsed.problem(line, "manager_id", f"'{person_id}' cannot be their own manager")
+        elif manager_id not in line_of:
+            parsed.problem(line, "manager_id", f"unknown manager '{manager_id}'")
         else:
-            manager_of[person.id] = person.manager_id
-    if not roots and people:
-        parsed.problem(people[0].line, "manager_id", "no root: exactly one person must have an empty manager_id")
-    for extra in roots[1:]:
+            manager_of[person_id] = manager_id
+    if not parsed.rows and not parsed.misshapen_rows:
+        parsed.problems.append(Problem(parsed.name, 1, 1, "the file has no people"))
+    elif not roots and reporting:
+        parsed.problem(reporting[0][2], "manager_id", "no root: exactly one person must have an empty manager_id")
+    for extra_id, extra_line in roots[1:]:
         parsed.problem(
-            extra.line,
+            extra_line,
             "manager_id",
-            f"a second root: '{extra.id}' has no manager, but '{roots[0].id}' on line {roots[0].line} "
-            "is already the root",
+            f"a second root: '{extra_id}' has no manager, "
+            f"but '{roots[0][0]}' on line {roots[0][1]} is already the root",
         )
     # Walk up from everyone; a walk that meets its own path has found a cycle (reported once, at its first line).
     settled: set[str] = set()
@@ -380,13 +443,9 @@ def _check_reporting_lines(parsed: ParsedFile, people: list[PersonRow], id_line:
         while current is not None and current not in settled and current in manager_of:
             if current in on_path:
                 cycle = path[path.index(current) :]
-                first = min(cycle, key=lambda pid: line_of.get(pid, 0))
+                first = min(cycle, key=line_of.__getitem__)
                 rotated = cycle[cycle.index(first) :] + cycle[: cycle.index(first)]
-                parsed.problem(
-                    line_of[first],
-                    "manager_id",
-                    "management cycle: " + " → ".join([*rotated, first]),
-                )
+                parsed.problem(line_of[first], "manager_id", "management cycle: " + " → ".join([*rotated, first]))
                 break
             path.append(current)
             on_path.add(current)
@@ -402,50 +461,51 @@ def validate_teams(parsed: ParsedFile, people_file: ParsedFile) -> list[TeamRow]
     """Check every team row; leads and managers must be people in the people file (by id or e-mail)."""
     if not parsed.header_ok:
         return []
-    by_id = {parsed_id for record in people_file.rows if (parsed_id := people_file.cell(record, "id"))}
-    by_email = {
-        people_file.cell(record, "email").lower(): people_file.cell(record, "id") for record in people_file.rows
-    }
+    people_rows = people_file.rows + people_file.misshapen_rows
+    by_id = {person_id for record in people_rows if (person_id := people_file.cell(record, "id"))}
+    by_email = {people_file.cell(record, "email").lower(): people_file.cell(record, "id") for record in people_rows}
+    # An unreadable or cut-short people file is already reported; resolving against it would only add noise.
+    can_resolve = people_file.header_ok and people_file.complete
 
-    def resolve(line: int, column: str, value: str) -> tuple[bool, str | None]:
-        if not value or not people_file.header_ok:  # an unreadable people file is already reported
-            return True, None
+    def resolve(line: int, column: str, value: str) -> str | None:
         if value in by_id:
-            return True, value
+            return value
         if value.lower() in by_email:
-            return True, by_email[value.lower()]
+            return by_email[value.lower()]
         parsed.problem(line, column, f"'{value}' is not in the people file (by id or email)")
-        return False, None
+        return None
 
     teams: list[TeamRow] = []
     first_line_of_team: dict[str, int] = {}
     tracker_owner: dict[tuple[str, str], tuple[str, int]] = {}
     for record in parsed.rows:
         line = record[0]
-        ok = True
-        team = parsed.cell(record, "team")
-        if not team:
+        problems_before = len(parsed.problems)
+        team = parsed.value(record, "team")
+        if team == "":
             parsed.problem(line, "team", "is required")
-            ok = False
-        elif team.lower() in first_line_of_team:
+        elif team is not None and team.lower() in first_line_of_team:
             parsed.problem(line, "team", f"duplicate team '{team}' (first on line {first_line_of_team[team.lower()]})")
-            ok = False
-        else:
+        elif team is not None:
             first_line_of_team[team.lower()] = line
         resolved: dict[str, str | None] = {}
         for column in ("product_lead", "engineering_lead", "accountable_manager"):
-            found, person_id = resolve(line, column, parsed.cell(record, column))
-            ok = ok and found
-            resolved[column] = person_id
+            value = parsed.cell(record, column)
+            resolved[column] = resolve(line, column, value) if value and can_resolve else None
         lists: dict[str, tuple[str, ...]] = {}
         for column in TRACKER_COLUMNS:
-            lists[column] = split_list(parsed.cell(record, column))
+            first_spelling: dict[str, str] = {}
+            for key in split_list(parsed.value(record, column) or ""):
+                first_spelling.setdefault(key.lower(), key)  # tracker keys are case-insensitive
+            lists[column] = tuple(first_spelling.values())
             for key in lists[column]:
-                owner = tracker_owner.setdefault((column, key.lower()), (team, line))
-                if owner[0] != team:
+                owner = tracker_owner.setdefault((column, key.lower()), (team or "", line))
+                if len(key) > MAX_ITEM_LENGTH:
+                    parsed.problem(line, column, f"'{key[:20]}…' is longer than {MAX_ITEM_LENGTH} characters")
+                elif owner[1] != line:
                     parsed.problem(line, column, f"'{key}' is already mapped to team '{owner[0]}' (line {owner[1]})")
-                    ok = False
-        if ok:
+        if len(parsed.problems) == problems_before:
+            assert team
             teams.append(
                 TeamRow(
                     team=team,
@@ -459,6 +519,21 @@ def validate_teams(parsed: ParsedFile, people_file: ParsedFile) -> list[TeamRow]
                 )
             )
     return teams
+
+
+def same_team_names(people: list[PersonRow], known: Iterable[str]) -> list[PersonRow]:
+    """People with their team spelled as already known (team names are case-insensitive), else as first seen."""
+    canonical: dict[str, str] = {}
+    for name in known:
+        canonical.setdefault(name.lower(), name)
+    result = []
+    for person in people:
+        if person.team is not None:
+            spelling = canonical.setdefault(person.team.lower(), person.team)
+            if spelling != person.team:
+                person = replace(person, team=spelling)
+        result.append(person)
+    return result
 
 
 def read_org(
@@ -481,18 +556,9 @@ def read_org(
         problems += teams_file.problems
         warnings += teams_file.warnings
         teams_sha256 = teams_file.sha256
-        named = {team.team for team in teams}
-        for person in people:
-            if person.team is not None and person.team not in named:
-                named.add(person.team)
-                warnings.append(
-                    Problem(
-                        people_name,
-                        person.line,
-                        people_file.column_number("team"),
-                        f"team '{person.team}' is not in {teams_name}; it is created without leads",
-                    )
-                )
+        people = same_team_names(people, (team.team for team in teams))
+    else:
+        people = same_team_names(people, ())
     if problems:
         raise ImportRejectedError(problems)
     return OrgFile(
@@ -501,4 +567,7 @@ def read_org(
         people_sha256=people_file.sha256,
         teams_sha256=teams_sha256,
         warnings=sorted(warnings),
+        people_file=people_name,
+        teams_file=teams_name,
+        team_column=people_file.column_number("team"),
     )

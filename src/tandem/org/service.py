@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session
 
 from tandem.db import utcnow
 from tandem.org.analysis import OrgSnapshot, PersonNode, TeamNode
-from tandem.org.importer import OrgFile, PersonRow, ProgressCallback, TeamRow, read_org
+from tandem.org.importer import OrgFile, PersonRow, Problem, ProgressCallback, TeamRow, read_org, same_team_names
 from tandem.org.models import Function, OrgImport, Person, PersonAlias, Team
 from tandem.walk.findings import OrgCounts
 
 BATCH = 5_000
 PERSON_FIELDS = ("name", "email", "function", "level", "manager_id", "title", "team_id", "active")
 TEAM_FIELDS = (
+    "name",
     "product_lead_id",
     "engineering_lead_id",
     "accountable_manager_id",
@@ -115,9 +116,12 @@ class ImportPlan:
     teams_deactivated: list[str] = field(default_factory=list)
     aliases_added: int = 0
     aliases_removed: int = 0
+    warnings: list[Problem] = field(default_factory=list)
+    """What the database adds to the files' own warnings (e.g. a team created without leads)."""
     # Internal: the rows to write.
     _person_values: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     _team_values: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    _team_ids: dict[str, int] = field(default_factory=dict, repr=False)
     _aliases: dict[str, str] = field(default_factory=dict, repr=False)
     _stale_aliases: list[str] = field(default_factory=list, repr=False)
     _existing_aliases: dict[str, str] = field(default_factory=dict, repr=False)
@@ -157,42 +161,62 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any,
 
 
 def plan_import(session: Session, org: OrgFile) -> ImportPlan:
-    """Compare a validated org file with the database: creates, updates, deactivations (nothing is written)."""
+    """Compare a validated org file with the database: creates, updates, deactivations (nothing is written).
+
+    Team names are matched case-insensitively, so a team keeps its row (and its history) whatever the case.
+    """
     plan = ImportPlan()
-    existing_teams = _rows_by_key(
-        session.execute(select(Team.name, *[getattr(Team, f) for f in TEAM_FIELDS])), "name", TEAM_FIELDS
-    )
-    wanted_teams: dict[str, dict[str, Any]] = {}
+    existing_teams = {
+        row.name.lower(): {name: getattr(row, name) for name in ("id", *TEAM_FIELDS)}
+        for row in session.execute(select(Team.id, *[getattr(Team, f) for f in TEAM_FIELDS]))
+    }
+    people = same_team_names(org.people, (team["name"] for team in existing_teams.values()))
+    wanted: dict[str, dict[str, Any]] = {}
     if org.teams is not None:
         for row in org.teams:
-            wanted_teams[row.team] = _team_values(row)
-    for person in org.people:
-        if person.team is not None and person.team not in wanted_teams:
-            current = existing_teams.get(person.team)
-            wanted_teams[person.team] = (
-                dict(current, active=True) if current is not None and org.teams is None else _team_values(None)
+            wanted[row.team.lower()] = {"name": row.team, **_team_values(row)}
+    for person in people:
+        if person.team is None or person.team.lower() in wanted:
+            continue
+        current = existing_teams.get(person.team.lower())
+        wanted[person.team.lower()] = (
+            {name: current[name] for name in TEAM_FIELDS} | {"active": True}
+            if current is not None
+            else {"name": person.team, **_team_values(None)}
+        )
+        where = (org.people_file, person.line, org.team_column)
+        if current is None:
+            given = f"not in {org.teams_file}" if org.teams is not None else "new"
+            plan.warnings.append(Problem(*where, f"team '{person.team}' is {given}; it is created without leads"))
+        elif org.teams is not None:
+            plan.warnings.append(
+                Problem(*where, f"team '{person.team}' is not in {org.teams_file}; it keeps its current leads")
             )
     if org.teams is None:  # without a teams file, teams nobody names keep what they had
-        for name, current in existing_teams.items():
-            wanted_teams.setdefault(name, dict(current))
-    for name, values in wanted_teams.items():
-        current = existing_teams.get(name)
+        for key, current in existing_teams.items():
+            wanted.setdefault(key, {name: current[name] for name in TEAM_FIELDS})
+    for key, values in wanted.items():
+        current = existing_teams.get(key)
         if current is None:
-            plan.teams_created.append(name)
+            plan.teams_created.append(values["name"])
         elif changed := _diff(current, values):
-            plan.teams_updated.append(Change(name, changed))
+            plan.teams_updated.append(Change(values["name"], changed))
     plan.teams_deactivated = sorted(
-        name for name, current in existing_teams.items() if current["active"] and name not in wanted_teams
+        current["name"] for key, current in existing_teams.items() if current["active"] and key not in wanted
     )
-    plan._team_values = wanted_teams
+    plan._team_values = wanted
+    plan._team_ids = {key: current["id"] for key, current in existing_teams.items()}
+    team_names = {current["id"]: current["name"] for current in existing_teams.values()}
 
     existing_people = _rows_by_key(
         session.execute(select(Person.id, *[getattr(Person, f) for f in PERSON_FIELDS])), "id", PERSON_FIELDS
     )
-    team_ids = dict(session.execute(select(Team.name, Team.id)).all())
-    team_names = {team_id: name for name, team_id in team_ids.items()}
+    existing_aliases = dict(session.execute(select(PersonAlias.alias, PersonAlias.person_id)).all())
+    aliases_of: dict[str, list[str]] = defaultdict(list)
+    for alias, owner in existing_aliases.items():
+        aliases_of[owner].append(alias)
     seen: set[str] = set()
-    for person in _managers_first(org.people):
+    for person in _managers_first(people):
         seen.add(person.id)
         values = {
             "name": person.name,
@@ -201,18 +225,23 @@ def plan_import(session: Session, org: OrgFile) -> ImportPlan:
             "level": person.level,
             "manager_id": person.manager_id,
             "title": person.title,
-            # New teams have no id yet: keep the name and resolve it when writing.
-            "team_id": team_ids.get(person.team, person.team) if person.team is not None else None,
+            # A new team has no id yet: keep its key and resolve it when writing.
+            "team_id": plan._team_ids.get(person.team.lower(), person.team.lower()) if person.team else None,
             "active": True,
         }
         plan._person_values[person.id] = values
         current = existing_people.get(person.id)
         if current is None:
             plan.people_created.append(person)
-        elif changed := _diff(current, values):
-            if "team_id" in changed:  # people know teams by name; ids mean nothing to them
-                before, _ = changed.pop("team_id")
-                changed["team"] = (team_names.get(before), person.team)
+            continue
+        changed = _diff(current, values)
+        if "team_id" in changed:  # people know teams by name; ids mean nothing to them
+            before, _ = changed.pop("team_id")
+            changed["team"] = (team_names.get(before), person.team)
+        before_aliases, after_aliases = sorted(aliases_of.get(person.id, [])), sorted(person.aliases)
+        if before_aliases != after_aliases:
+            changed["aliases"] = (";".join(before_aliases), ";".join(after_aliases))
+        if changed:
             plan.people_updated.append(Change(person.id, changed))
         else:
             plan.people_unchanged += 1
@@ -220,8 +249,7 @@ def plan_import(session: Session, org: OrgFile) -> ImportPlan:
         pid for pid, current in existing_people.items() if current["active"] and pid not in seen
     )
 
-    existing_aliases = dict(session.execute(select(PersonAlias.alias, PersonAlias.person_id)).all())
-    for person in org.people:
+    for person in people:
         for alias in person.aliases:
             plan._aliases[alias] = person.id
     # Aliases of people in the file that the file no longer lists are dropped; those of people who left are kept
@@ -267,8 +295,6 @@ def apply_import(
     plan: ImportPlan,
     *,
     imported_by: str,
-    people_file: str,
-    teams_file: str | None,
     on_progress: ProgressCallback | None = None,
 ) -> OrgImport:
     """Write the plan: deactivations first (freeing e-mails), then teams, people, leads and aliases."""
@@ -281,11 +307,10 @@ def apply_import(
         [{"id": pid, "active": False, "updated_at": now} for pid in plan.people_deactivated],
         advance,
     )
-    existing_team_ids = dict(session.execute(select(Team.name, Team.id)).all())
     _executemany(
         session,
         update(Team),
-        [{"id": existing_team_ids[name], "active": False, "updated_at": now} for name in plan.teams_deactivated],
+        [{"id": plan._team_ids[name.lower()], "active": False, "updated_at": now} for name in plan.teams_deactivated],
         advance,
     )
     # E-mails may move between people within one import: park every changing one on a unique placeholder.
@@ -296,13 +321,14 @@ def apply_import(
         lambda _n: None,
     )
     # Teams first without their leads (the leads may be new people), people next, then the leads.
-    team_rows = [
-        {"name": name, **_without_people(values), "created_at": now, "updated_at": now}
-        for name, values in plan._team_values.items()
-        if name in plan.teams_created
-    ]
-    _executemany(session, insert(Team), team_rows, advance)
-    team_ids = dict(session.execute(select(Team.name, Team.id)).all())
+    new_teams = [key for key in plan._team_values if key not in plan._team_ids]
+    _executemany(
+        session,
+        insert(Team),
+        [{**_without_people(plan._team_values[key]), "created_at": now, "updated_at": now} for key in new_teams],
+        advance,
+    )
+    team_ids = {name.lower(): team_id for name, team_id in session.execute(select(Team.name, Team.id))}
 
     def person_values(pid: str) -> dict[str, Any]:
         values = dict(plan._person_values[pid])
@@ -319,23 +345,27 @@ def apply_import(
     _executemany(
         session,
         update(Person),
-        [{"id": c.key, **person_values(c.key), "updated_at": now} for c in plan.people_updated],
+        [
+            {"id": c.key, **person_values(c.key), "updated_at": now}
+            for c in plan.people_updated
+            if set(c.fields) != {"aliases"}  # aliases live in their own table
+        ],
         advance,
     )
-    team_changes = [*plan.teams_created, *(c.key for c in plan.teams_updated)]
+    changed_teams = [*new_teams, *(c.key.lower() for c in plan.teams_updated)]
     _executemany(
         session,
         update(Team),
-        [{"id": team_ids[name], **plan._team_values[name], "updated_at": now} for name in team_changes],
+        [{"id": team_ids[key], **plan._team_values[key], "updated_at": now} for key in changed_teams],
         advance,
     )
     _write_aliases(session, plan)
     record = OrgImport(
         imported_at=now,
         imported_by=imported_by,
-        people_file=people_file,
+        people_file=org.people_file,
         people_sha256=org.people_sha256,
-        teams_file=teams_file,
+        teams_file=org.teams_file if org.teams is not None else None,
         teams_sha256=org.teams_sha256,
         counts=plan.counts(),
     )
@@ -394,13 +424,5 @@ def import_org(
     plan = plan_import(session, org)
     if dry_run:
         return ImportOutcome(org=org, plan=plan, record=None)
-    record = apply_import(
-        session,
-        org,
-        plan,
-        imported_by=imported_by,
-        people_file=people_file,
-        teams_file=teams_file,
-        on_progress=on_progress,
-    )
+    record = apply_import(session, org, plan, imported_by=imported_by, on_progress=on_progress)
     return ImportOutcome(org=org, plan=plan, record=record)

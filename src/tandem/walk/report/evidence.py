@@ -8,12 +8,16 @@ from typing import Any
 def describe(value: Any) -> str:
     if value is None:
         return "—"
-    if isinstance(value, dict) and "name" in value:
-        extras = [f"level {value['level']}" if value.get("level") is not None else None, value.get("title")]
-        if value.get("active") is False:
-            extras.append("inactive")
-        details = ", ".join(str(e) for e in extras if e)
-        return f"{value['name']} ({value.get('id')}{', ' + details if details else ''})"
+    if isinstance(value, dict) and "name" in value:  # a person: every figure shown, none dropped
+        details = [str(value.get("id"))]
+        details += [
+            f"{key.replace('_', ' ')} {describe(figure)}"
+            for key, figure in value.items()
+            if key not in ("id", "name", "title", "active") and figure is not None
+        ]
+        details += [value["title"]] if value.get("title") else []
+        details += ["inactive"] if value.get("active") is False else []
+        return f"{value['name']} ({', '.join(details)})"
     if isinstance(value, dict):
         return "; ".join(f"{k}: {describe(v)}" for k, v in value.items())
     if isinstance(value, list | tuple):
