@@ -6,6 +6,9 @@ import csv
 import io
 from collections.abc import Sequence
 
+from tandem.org.analysis import PersonNode
+from tandem.org.models import Function
+
 PEOPLE_HEADER = ("id", "name", "email", "function", "level", "manager_id", "title", "team", "aliases")
 TEAMS_HEADER = ("team", "product_lead", "engineering_lead", "accountable_manager", "jira_projects", "github_repos")
 
@@ -59,3 +62,10 @@ def to_csv(rows: Sequence[dict[str, str]], header: Sequence[str] | None = None) 
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue().encode()
+
+
+def node(
+    pid: str, manager: str | None, function: Function = Function.OTHER, level: int = 5, active: bool = True
+) -> PersonNode:
+    """A person as the pure analysis sees them, named after their id."""
+    return PersonNode(id=pid, name=pid.upper(), function=function, level=level, manager_id=manager, active=active)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from factories import node
 from tandem.org.analysis import (
     AccountableManagerSource,
     OrgSnapshot,
@@ -15,10 +16,6 @@ from tandem.org.analysis import (
 from tandem.org.models import Function
 
 P, E, OTHER = Function.PRODUCT, Function.ENGINEERING, Function.OTHER
-
-
-def node(pid: str, manager: str | None, function: Function = OTHER, level: int = 5, active: bool = True) -> PersonNode:
-    return PersonNode(id=pid, name=pid.upper(), function=function, level=level, manager_id=manager, active=active)
 
 
 def tree(*people: PersonNode, teams: tuple[TeamNode, ...] = ()) -> OrgSnapshot:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from factories import node
 from tandem.config import Thresholds
 from tandem.org.analysis import OrgSnapshot, PersonNode, TeamNode
 from tandem.org.detectors import distant_accountable_manager, missing_counterpart, power_gap
@@ -10,10 +11,6 @@ from tandem.walk.findings import Finding
 
 P, E, OTHER = Function.PRODUCT, Function.ENGINEERING, Function.OTHER
 DEFAULTS = Thresholds()
-
-
-def node(pid: str, manager: str | None, function: Function = OTHER, level: int = 5, active: bool = True) -> PersonNode:
-    return PersonNode(id=pid, name=pid.upper(), function=function, level=level, manager_id=manager, active=active)
 
 
 def org(*teams: TeamNode, extra: tuple[PersonNode, ...] = ()) -> OrgSnapshot:
