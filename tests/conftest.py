@@ -57,8 +57,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     url: str = request.getfixturevalue("postgres_database")
     engine = engine_for(url)
     tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
-    with engine.begin() as connection:
+    with engine.begin() as connection:  # the audit log refuses TRUNCATE unless its guard is lifted by its owner
+        connection.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"))
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        connection.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only"))
     return url
 
 

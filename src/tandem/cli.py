@@ -5,11 +5,13 @@ from __future__ import annotations
 import typer
 
 from tandem import __version__
+from tandem.accounts.cli import tokens_app, users_app
 from tandem.cliutils import open_database, out_console
 from tandem.db import current_revision, head_revision, upgrade
 from tandem.demo.cli import demo
 from tandem.org.cli import app as org_app
 from tandem.walk.cli import walk
+from tandem.web.cli import serve
 
 app = typer.Typer(
     name="tandem",
@@ -22,6 +24,9 @@ app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.command("walk")(walk)
 app.command("demo")(demo)
+app.command("serve")(serve)
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
 
 
 @db_app.command("upgrade")

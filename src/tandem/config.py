@@ -9,7 +9,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -34,6 +34,37 @@ class Thresholds(BaseModel):
     )
 
 
+class WebSettings(BaseModel):
+    """The web app: where it is reached, how long sessions last, when sign-in locks."""
+
+    public_url: str = Field("http://127.0.0.1:8000", description="Base URL of links printed for users.")
+    session_hours: int = Field(12, ge=1, description="A sign-in lasts this long.")
+    sign_in_attempts: int = Field(5, ge=1, description="Wrong passwords in a row before the account locks.")
+    lockout_minutes: int = Field(15, ge=1, description="How long a locked account stays locked.")
+    password_link_hours: int = Field(72, ge=1, description="How long a set-password link works.")
+    page_size: int = Field(50, ge=1, le=1000, description="Rows per page in lists and the API.")
+
+
+class OidcSettings(BaseModel):
+    """Optional single sign-on with an OpenID Connect provider; users are matched by verified e-mail."""
+
+    discovery_url: str = Field(description="The provider's .well-known/openid-configuration URL.")
+    client_id: str
+    client_secret: SecretStr
+    display_name: str = "single sign-on"
+    scope: str = "openid email profile"
+
+    @field_validator("client_secret")
+    @classmethod
+    def refuse_placeholder(cls, value: SecretStr) -> SecretStr:
+        if value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError("oidc.client_secret is a placeholder; set the real client secret")
+        return value
+
+
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "xxx", "todo", "placeholder"}
+
+
 def config_file() -> Path:
     """Where ``tandem.toml`` is read from: ``TANDEM_CONFIG`` if set, else the working directory."""
     return Path(os.environ.get("TANDEM_CONFIG", "tandem.toml"))
@@ -47,6 +78,8 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; the default is a SQLite file in the working directory.",
     )
     thresholds: Thresholds = Field(default_factory=Thresholds)
+    web: WebSettings = Field(default_factory=WebSettings)
+    oidc: OidcSettings | None = None
 
     @classmethod
     def settings_customise_sources(

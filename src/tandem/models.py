@@ -1,5 +1,19 @@
 """Every domain's tables, imported in one place so migrations and ``Base.metadata`` see them all."""
 
+from tandem.accounts.models import ApiToken, PasswordLink, Role, User, WebSession
+from tandem.audit.models import AuditEvent
 from tandem.org.models import Function, OrgImport, Person, PersonAlias, Team
 
-__all__ = ["Function", "OrgImport", "Person", "PersonAlias", "Team"]
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Function",
+    "OrgImport",
+    "PasswordLink",
+    "Person",
+    "PersonAlias",
+    "Role",
+    "Team",
+    "User",
+    "WebSession",
+]

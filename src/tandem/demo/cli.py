@@ -34,7 +34,7 @@ def demo(
             people_file=str(people_path),
             teams_data=teams_csv(org),
             teams_file=str(teams_path),
-            imported_by=getpass.getuser(),
+            imported_by=f"cli:{getpass.getuser()}",
         )
     counts = outcome.plan.counts()
     out_console.print(

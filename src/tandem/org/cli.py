@@ -12,11 +12,9 @@ from sqlalchemy.exc import DBAPIError
 from tandem.cliutils import err_console, fail, open_database, out_console
 from tandem.db import transaction
 from tandem.org.importer import ImportRejectedError
-from tandem.org.service import ImportOutcome, ImportPlan, import_org
+from tandem.org.service import ImportOutcome, change_lines, import_org
 
 app = typer.Typer(help="The org: people, reporting lines, teams and their two leads.", no_args_is_help=True)
-
-SHOWN_CHANGES = 50
 
 
 @app.command("import")
@@ -52,7 +50,7 @@ def import_command(
                 people_file=str(people),
                 teams_data=teams_data,
                 teams_file=str(teams) if teams else None,
-                imported_by=getpass.getuser(),
+                imported_by=f"cli:{getpass.getuser()}",
                 dry_run=dry_run,
                 on_progress=lambda n: progress.advance(task, n),
             )
@@ -81,35 +79,3 @@ def _print_outcome(outcome: ImportOutcome, name: str, dry_run: bool) -> None:
             out_console.print(line, markup=False, soft_wrap=True)
     else:
         out_console.print(f"Imported {name}: {summary}.", markup=False)
-
-
-def change_lines(plan: ImportPlan, limit: int = SHOWN_CHANGES) -> list[str]:
-    """The plan as ``+``/``~``/``-`` lines, at most ``limit`` of each sort."""
-    sections: list[list[str]] = [
-        [f"+ person {p.id} {p.name} ({p.function.value}, level {p.level})" for p in plan.people_created],
-        [
-            f"~ person {c.key}: " + "; ".join(f"{k} {_show(a)} → {_show(b)}" for k, (a, b) in c.fields.items())
-            for c in plan.people_updated
-        ],
-        [f"- person {pid} (deactivated)" for pid in plan.people_deactivated],
-        [f"+ team {name}" for name in plan.teams_created],
-        [
-            f"~ team {c.key}: " + "; ".join(f"{k} {_show(a)} → {_show(b)}" for k, (a, b) in c.fields.items())
-            for c in plan.teams_updated
-        ],
-        [f"- team {name} (deactivated)" for name in plan.teams_deactivated],
-    ]
-    lines: list[str] = []
-    for section in sections:
-        lines += section[:limit]
-        if len(section) > limit:
-            lines.append(f"  … and {len(section) - limit} more")
-    return lines
-
-
-def _show(value: object) -> str:
-    if value is None or value == []:
-        return "∅"
-    if isinstance(value, list):
-        return ";".join(str(v) for v in value)
-    return str(getattr(value, "value", value))

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from tandem.audit import service as audit
 from tandem.db import utcnow
 from tandem.org.analysis import OrgSnapshot, PersonNode, TeamNode
 from tandem.org.importer import OrgFile, PersonRow, Problem, ProgressCallback, TeamRow, read_org, same_team_names
@@ -425,4 +426,72 @@ def import_org(
     if dry_run:
         return ImportOutcome(org=org, plan=plan, record=None)
     record = apply_import(session, org, plan, imported_by=imported_by, on_progress=on_progress)
+    audit.record(
+        session,
+        actor=imported_by,
+        action="org.import",
+        entity="org_import",
+        entity_id=str(record.id),
+        after={"people_file": people_file, "teams_file": teams_file, **plan.counts()},
+    )
     return ImportOutcome(org=org, plan=plan, record=record)
+
+
+def team_rows(session: Session) -> list[Team]:
+    """Every team, active first, by name."""
+    return list(session.scalars(select(Team).order_by(Team.active.desc(), Team.name)))
+
+
+def people_page(session: Session, *, limit: int, offset: int) -> tuple[list[Person], int]:
+    total = session.scalar(select(func.count()).select_from(Person)) or 0
+    rows = session.scalars(select(Person).order_by(Person.id).limit(limit).offset(offset)).all()
+    return list(rows), total
+
+
+def direct_reports(session: Session, person_id: str) -> list[Person]:
+    return list(
+        session.scalars(select(Person).where(Person.manager_id == person_id, Person.active).order_by(Person.name))
+    )
+
+
+def team_members(session: Session, team: Team) -> list[Person]:
+    return list(session.scalars(select(Person).where(Person.team_id == team.id, Person.active).order_by(Person.name)))
+
+
+def team_by_name(session: Session, name: str) -> Team | None:
+    return session.scalars(select(Team).where(func.lower(Team.name) == name.lower())).first()
+
+
+SHOWN_CHANGES = 50
+
+
+def change_lines(plan: ImportPlan, limit: int = SHOWN_CHANGES) -> list[str]:
+    """The plan as ``+``/``~``/``-`` lines, at most ``limit`` of each sort."""
+    sections: list[list[str]] = [
+        [f"+ person {p.id} {p.name} ({p.function.value}, level {p.level})" for p in plan.people_created],
+        [
+            f"~ person {c.key}: " + "; ".join(f"{k} {_show(a)} → {_show(b)}" for k, (a, b) in c.fields.items())
+            for c in plan.people_updated
+        ],
+        [f"- person {pid} (deactivated)" for pid in plan.people_deactivated],
+        [f"+ team {name}" for name in plan.teams_created],
+        [
+            f"~ team {c.key}: " + "; ".join(f"{k} {_show(a)} → {_show(b)}" for k, (a, b) in c.fields.items())
+            for c in plan.teams_updated
+        ],
+        [f"- team {name} (deactivated)" for name in plan.teams_deactivated],
+    ]
+    lines: list[str] = []
+    for section in sections:
+        lines += section[:limit]
+        if len(section) > limit:
+            lines.append(f"  … and {len(section) - limit} more")
+    return lines
+
+
+def _show(value: object) -> str:
+    if value is None or value == []:
+        return "∅"
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return str(getattr(value, "value", value))

@@ -1,0 +1,57 @@
+"""The walk in the browser (the executives' home page) and as JSON under /api/v1/walk."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from tandem.accounts.permissions import can_read_org
+from tandem.org.models import Person
+from tandem.walk.findings import WalkReport
+from tandem.walk.report import by_practice
+from tandem.walk.report.evidence import evidence_lines
+from tandem.walk.service import run_walk
+from tandem.web.deps import CurrentViewer, SessionDep, SettingsDep, ensure
+from tandem.web.render import page
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def walk_page(request: Request, viewer: CurrentViewer, session: SessionDep, settings: SettingsDep) -> Response:
+    if not can_read_org(viewer) and viewer.home_team:
+        # A member's home is their team; the org-wide walk is not theirs to read.
+        return RedirectResponse(f"/teams/{quote(viewer.home_team)}", status_code=303)
+    ensure(can_read_org(viewer))
+    report = run_walk(session, settings.thresholds)
+    return page(request, "walk.html", viewer=viewer, report=report, groups=by_practice(report))
+
+
+@router.get("/findings/{finding_id}", response_class=HTMLResponse, include_in_schema=False)
+def finding_page(
+    request: Request, finding_id: str, viewer: CurrentViewer, session: SessionDep, settings: SettingsDep
+) -> HTMLResponse:
+    ensure(can_read_org(viewer))
+    report = run_walk(session, settings.thresholds)
+    finding = next((f for f in report.findings if f.id == finding_id), None)
+    if finding is None:
+        raise HTTPException(404, "No such finding in today's walk: it may have been resolved.")
+    names = dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(finding.scope.people))).all())
+    return page(
+        request,
+        "finding.html",
+        viewer=viewer,
+        finding=finding,
+        evidence=evidence_lines(finding.evidence),
+        names=names,
+    )
+
+
+@router.get("/api/v1/walk", response_model=WalkReport, tags=["walk"])
+def walk_json(viewer: CurrentViewer, session: SessionDep, settings: SettingsDep) -> WalkReport:
+    """The walk, exactly as ``tandem walk --format json`` prints it."""
+    ensure(can_read_org(viewer))
+    return run_walk(session, settings.thresholds)
