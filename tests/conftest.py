@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from tandem.config import get_settings
 from tandem.db import Base, engine_for, make_engine, normalise_url, session_factory, upgrade
 
+pytest_plugins = ["webfixtures"]
+
 POSTGRES_URL = os.environ.get("TANDEM_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 

@@ -66,7 +66,7 @@ def users_list() -> None:
     with transaction(open_database()) as session:
         for user in session.scalars(select(User).order_by(User.email)):
             status = "active" if user.active else "deactivated"
-            out_console.print(f"{user.email}\t{user.role.value}\t{status}", markup=False)
+            typer.echo(f"{user.email}\t{user.role.value}\t{status}")  # tab-separated for scripts
 
 
 @tokens_app.command("create")
@@ -80,7 +80,7 @@ def tokens_create(
         if user is None:
             fail(f"no user has the e-mail {email}; create one with `tandem users create`")
         raw = create_api_token(session, user=user, name=name, actor=cli_actor())
-    out_console.print(raw, markup=False)
+    typer.echo(raw)
 
 
 @tokens_app.command("list")
@@ -89,4 +89,4 @@ def tokens_list() -> None:
     with transaction(open_database()) as session:
         for token in session.scalars(select(ApiToken).order_by(ApiToken.id)):
             state = "revoked" if token.revoked_at else "active"
-            out_console.print(f"{token.prefix}…\t{token.user.email}\t{token.name}\t{state}", markup=False)
+            typer.echo(f"{token.prefix}…\t{token.user.email}\t{token.name}\t{state}")

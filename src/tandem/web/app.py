@@ -27,6 +27,8 @@ from tandem.web.render import make_templates, page
 from tandem.web.security import CsrfRejectedError, security_middleware, verify_csrf
 
 STATIC = Path(__file__).parent / "static"
+ROUTERS = (walk_api.router, org_api.router, accounts_api.router, audit_api.router)
+"""Every domain's routes; a new domain adds its router here."""
 
 
 def wants_json(request: Request) -> bool:
@@ -56,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates()
     app.middleware("http")(security_middleware)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (walk_api.router, org_api.router, accounts_api.router, audit_api.router):
+    for router in ROUTERS:
         app.include_router(router)
 
     @app.get("/healthz", include_in_schema=False)

@@ -1,0 +1,44 @@
+"""The walk in the browser and under /api/v1/walk: the same report as the command line."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from tandem.accounts.models import Role
+from tandem.cli import app as cli
+from webfixtures import SEARCH_GAP
+
+
+def test_the_api_walk_is_the_cli_walk(
+    anonymous: TestClient, tokens: dict[Role, str], settings: object, monkeypatch: object
+) -> None:
+    from tandem.config import get_settings
+
+    api = anonymous.get("/api/v1/walk", headers={"Authorization": f"Bearer {tokens[Role.EXECUTIVE]}"}).json()
+    monkeypatch.setenv("TANDEM_DATABASE_URL", settings.database_url)  # type: ignore[attr-defined]
+    get_settings.cache_clear()
+    try:
+        command_line = json.loads(CliRunner().invoke(cli, ["walk", "--format", "json"]).stdout)
+    finally:
+        get_settings.cache_clear()
+    for report in (api, command_line):
+        del report["generated_at"]
+    assert api == command_line
+    assert [f["id"] for f in api["findings"]] == [SEARCH_GAP]
+
+
+def test_the_walk_page_links_each_finding_to_its_evidence(signed_in: Callable[[Role], TestClient]) -> None:
+    client = signed_in(Role.EXECUTIVE)
+    page = client.get("/").text
+    assert f'href="/findings/{SEARCH_GAP}"' in page
+    evidence = client.get(f"/findings/{SEARCH_GAP}").text
+    assert "level gap" in evidence
+    assert "Person PM2" in evidence  # scope people by name
+
+
+def test_an_unknown_finding_is_404(signed_in: Callable[[Role], TestClient]) -> None:
+    assert signed_in(Role.EXECUTIVE).get("/findings/power_gap-000000000000").status_code == 404
