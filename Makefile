@@ -4,7 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format benchmarks check-postgres clean
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: demo test lint format benchmarks check-postgres chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,9 +18,18 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/tandem demo
 
-## The whole suite: SQLite always, PostgreSQL too when TANDEM_TEST_POSTGRES_URL is set.
-test: $(STAMP)
+## The whole suite: SQLite always, PostgreSQL too when TANDEM_TEST_POSTGRES_URL is set; the browser tests
+## need Debian's Chromium, installed here when missing (as root), never skipped.
+test: $(STAMP) chromium
 	$(BIN)/pytest
+
+chromium:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Debian's Chromium at $(CHROMIUM): sudo apt-get install chromium"; exit 1; \
+	  fi; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
@@ -31,6 +42,7 @@ format: $(STAMP)
 
 benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/org_import.py
+	$(BIN)/python benchmarks/web_latency.py
 
 ## Fails unless the PostgreSQL at TANDEM_TEST_POSTGRES_URL answers.
 check-postgres: $(STAMP)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from tandem.accounts import oidc
 from tandem.accounts.models import Role, User
 from tandem.accounts.permissions import can_administer
 from tandem.accounts.service import (
@@ -26,7 +27,9 @@ from tandem.accounts.service import (
     use_password_link,
     verify_password,
 )
+from tandem.audit.service import record
 from tandem.config import Settings
+from tandem.db import utcnow
 from tandem.web.deps import SESSION_COOKIE, CurrentViewer, OptionalViewer, SessionDep, SettingsDep, ensure
 from tandem.web.render import page
 from tandem.web.security import is_https
@@ -227,3 +230,60 @@ def admin_password_link(
     )
     link = f"{settings.web.public_url.rstrip('/')}/set-password/{raw}"
     return users_page(request, session, viewer, created=user.email, link=link)
+
+
+# --- single sign-on (OpenID Connect) ---------------------------------------------------------------------------
+
+
+def _callback_url(settings: Settings) -> str:
+    return settings.web.public_url.rstrip("/") + oidc.CALLBACK_PATH
+
+
+@router.get("/sign-in/oidc")
+def oidc_start(request: Request, settings: SettingsDep, next: str = "/") -> Response:
+    if settings.oidc is None:
+        raise HTTPException(404, "Single sign-on is not configured.")
+    try:
+        url, pending = oidc.start(settings.oidc, _callback_url(settings), safe_next(next))
+    except oidc.SingleSignOnError as error:
+        return page(request, "sign_in.html", 502, next=safe_next(next), error=str(error), oidc=settings.oidc)
+    response = RedirectResponse(url, status_code=303)
+    response.set_cookie(
+        oidc.STATE_COOKIE, pending.encode(), max_age=600, httponly=True, samesite="lax", secure=is_https(request)
+    )
+    return response
+
+
+@router.get(oidc.CALLBACK_PATH)
+def oidc_callback(
+    request: Request, session: SessionDep, settings: SettingsDep, code: str = "", state: str = ""
+) -> Response:
+    if settings.oidc is None:
+        raise HTTPException(404, "Single sign-on is not configured.")
+    carried = request.cookies.get(oidc.STATE_COOKIE)
+    try:
+        if not carried or not code:
+            raise oidc.SingleSignOnError("the sign-in took a wrong turn; start again")
+        pending = oidc.PendingSignIn.decode(carried)
+        email = oidc.verified_email(settings.oidc, _callback_url(settings), pending, code, state)
+        issuer = oidc.provider_metadata(settings.oidc)["issuer"]
+        user = oidc.user_for_email(session, email, issuer)
+    except oidc.SingleSignOnError as error:
+        response = page(
+            request, "sign_in.html", 403, next="/", error=f"Single sign-on failed: {error}", oidc=settings.oidc
+        )
+        response.delete_cookie(oidc.STATE_COOKIE)
+        return response
+    user.last_sign_in_at = utcnow()
+    record(
+        session,
+        actor=f"user:{user.email}",
+        action="user.sign_in",
+        entity="user",
+        entity_id=user.email,
+        after={"method": "oidc", "issuer": issuer},
+    )
+    raw = start_session(session, user=user, lifetime=timedelta(hours=settings.web.session_hours))
+    signed_in = signed_in_response(request, raw, pending.next, settings)
+    signed_in.delete_cookie(oidc.STATE_COOKIE)
+    return signed_in
