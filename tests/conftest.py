@@ -12,15 +12,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import Engine, create_engine, inspect, select, text
 from sqlalchemy.orm import Session
 
+from tandem.accounts.service import use_password_hasher
 from tandem.config import get_settings
 from tandem.db import Base, engine_for, make_engine, normalise_url, session_factory, upgrade
 
 pytest_plugins = ["webfixtures"]
 
 POSTGRES_URL = os.environ.get("TANDEM_TEST_POSTGRES_URL")
+
+# argon2 at its production cost takes ~0.1 s a hash; the suite hashes hundreds of passwords, so it uses the same
+# algorithm at a low cost. tests/accounts/test_service.py checks the production default separately.
+use_password_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 
 

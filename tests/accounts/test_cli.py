@@ -78,3 +78,15 @@ def test_command_line_writes_are_audited_as_the_os_user(cli_env: str, engine: En
     with transaction(engine) as session:
         actors = {e.actor for e in session.scalars(select(AuditEvent))}
     assert actors == {f"cli:{getpass.getuser()}"}
+
+
+def test_creating_a_token_is_audited_by_its_prefix_only(cli_env: str, engine: Engine) -> None:
+    runner.invoke(app, ["users", "create", "--email", "api@example.com", "--role", "lead"])
+    token = runner.invoke(app, ["tokens", "create", "--email", "api@example.com", "--name", "ci"]).stdout.strip()
+    with transaction(engine) as session:
+        event = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).one()
+        assert (event.action, event.entity_id, event.after) == (
+            "token.create",
+            token[:12],
+            {"user": "api@example.com", "name": "ci"},
+        )

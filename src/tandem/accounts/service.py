@@ -23,9 +23,16 @@ from tandem.db import utcnow
 
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "tdm_"
-_hasher = PasswordHasher()
+_hasher = PasswordHasher()  # argon2id with the library's recommended cost
 # Verifying against this when no user matches keeps a wrong e-mail as slow as a wrong password.
 _DUMMY_HASH = _hasher.hash("tandem-no-such-user")
+
+
+def use_password_hasher(hasher: PasswordHasher) -> None:
+    """Swap the argon2 cost (the test suite uses a cheap one; production keeps the default)."""
+    global _hasher, _DUMMY_HASH
+    _hasher = hasher
+    _DUMMY_HASH = hasher.hash("tandem-no-such-user")
 
 
 class AccountError(ValueError):
