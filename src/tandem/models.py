@@ -1,6 +1,6 @@
 """Every domain's tables, imported in one place so migrations and ``Base.metadata`` see them all."""
 
-from tandem.accounts.models import ApiToken, PasswordLink, Role, User, WebSession
+from tandem.accounts.models import ApiToken, PasswordLink, Role, SignInThrottle, User, WebSession
 from tandem.audit.models import AuditEvent
 from tandem.org.models import Function, OrgImport, Person, PersonAlias, Team
 
@@ -13,6 +13,7 @@ __all__ = [
     "Person",
     "PersonAlias",
     "Role",
+    "SignInThrottle",
     "Team",
     "User",
     "WebSession",

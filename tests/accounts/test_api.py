@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ from tandem.accounts.models import Role
 from tandem.accounts.service import create_password_link, user_by_email
 from tandem.db import transaction
 from tandem.web.deps import SESSION_COOKIE
+from tandem.web.security import RedactSecretsInAccessLog
 from webfixtures import EMAILS, PASSWORD, csrf, sign_in
 
 
@@ -147,3 +149,59 @@ def test_a_deactivated_user_is_signed_out_everywhere(signed_in: Callable[[Role],
     admin.post(f"/admin/users/{member_id}/active", data={"active": "false", "csrf_token": csrf(admin)})
     assert member.get("/teams/Payments", follow_redirects=False).status_code == 303
     assert sign_in(TestClient(member.app), EMAILS[Role.MEMBER]) == 401
+
+
+def test_changing_the_password_keeps_this_browser_signed_in_with_a_new_session(
+    signed_in: Callable[[Role], TestClient],
+) -> None:
+    client = signed_in(Role.EXECUTIVE)
+    old = client.cookies[SESSION_COOKIE]
+    client.post("/account/password", data={"current": PASSWORD, "new": "a-new-password-1", "csrf_token": csrf(client)})
+    assert client.cookies[SESSION_COOKIE] != old
+    assert client.get("/org", follow_redirects=False).status_code == 200
+
+
+def test_an_unknown_email_is_locked_out_like_a_real_one(anonymous: TestClient) -> None:
+    real = [sign_in(anonymous, EMAILS[Role.LEAD], "wrong-password-1") for _ in range(5)]
+    unknown = [sign_in(anonymous, "nobody@example.com", "wrong-password-1") for _ in range(5)]
+    assert real == unknown == [401, 401, 401, 401, 429]
+
+
+def test_odd_sign_in_input_is_a_plain_refusal(anonymous: TestClient) -> None:
+    assert sign_in(anonymous, "nul\x00@example.com", PASSWORD) == 401
+    assert sign_in(anonymous, "x" * 1000 + "@example.com", PASSWORD) == 401
+
+
+def test_out_of_range_ids_are_422_not_500(signed_in: Callable[[Role], TestClient]) -> None:
+    admin = signed_in(Role.ADMIN)
+    huge = "99999999999999999999999"
+    assert admin.post(f"/admin/users/{huge}/role", data={"role": "lead", "csrf_token": csrf(admin)}).status_code == 422
+    assert admin.get(f"/admin/audit?offset={huge}").status_code == 422
+    assert admin.get(f"/api/v1/people?offset={huge}").status_code == 422
+
+
+def test_pages_are_not_cached(signed_in: Callable[[Role], TestClient]) -> None:
+    client = signed_in(Role.ADMIN)
+    assert client.get("/admin/users").headers["cache-control"] == "no-store"
+    assert "no-store" not in client.get("/static/tandem.css").headers.get("cache-control", "")
+
+
+def test_a_forbidden_page_keeps_the_navigation(signed_in: Callable[[Role], TestClient]) -> None:
+    page = signed_in(Role.MEMBER).get("/admin/users").text
+    assert "dev1@example.com" in page
+    assert "Sign out" in page
+
+
+def test_the_access_log_never_shows_a_set_password_token() -> None:
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        "",
+        0,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/set-password/SECRET-TOKEN", "1.1", 200),
+        None,
+    )
+    RedactSecretsInAccessLog().filter(record)
+    assert "SECRET-TOKEN" not in record.getMessage()
+    assert "/set-password/[redacted]" in record.getMessage()

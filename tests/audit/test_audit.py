@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,10 +12,10 @@ from sqlalchemy.exc import DBAPIError
 
 from factories import TEAMS_HEADER, to_csv
 from tandem.accounts.models import Role
-from tandem.accounts.service import user_by_email
+from tandem.accounts.service import create_password_link, user_by_email
 from tandem.audit.models import AuditEvent
 from tandem.db import transaction
-from webfixtures import EMAILS, PASSWORD, csrf, web_org_people, web_org_teams
+from webfixtures import EMAILS, PASSWORD, csrf, sign_in, web_org_people, web_org_teams
 
 
 def latest(engine: Engine) -> AuditEvent:
@@ -114,3 +115,29 @@ def test_the_database_refuses_to_delete_an_audit_entry(engine: Engine, web_org: 
 def test_admins_read_the_log_newest_first(signed_in: Callable[[Role], TestClient]) -> None:
     page = signed_in(Role.ADMIN).get("/admin/audit").text
     assert page.index("user.sign_in") < page.index("org.import")
+
+
+def test_a_failed_sign_in_is_recorded_as_anonymous_without_what_was_typed(
+    anonymous: TestClient, engine: Engine
+) -> None:
+    sign_in(anonymous, EMAILS[Role.LEAD], "typed-secret-1")
+    sign_in(anonymous, "typed-secret-2@example.com", "typed-secret-3")
+    with transaction(engine) as session:
+        failures = list(session.scalars(select(AuditEvent).where(AuditEvent.action == "user.sign_in_failed")))
+        everything = repr([(e.actor, e.entity_id, e.before, e.after) for e in session.scalars(select(AuditEvent))])
+    assert [(e.actor, e.entity_id) for e in failures] == [("anonymous", EMAILS[Role.LEAD])]
+    assert "typed-secret" not in everything
+
+
+def test_signing_in_through_a_password_link_is_audited(anonymous: TestClient, engine: Engine) -> None:
+    with transaction(engine) as session:
+        user = user_by_email(session, EMAILS[Role.MEMBER])
+        assert user is not None
+        raw = create_password_link(session, user=user, lifetime=timedelta(hours=1), actor="test")
+    anonymous.post(f"/set-password/{raw}", data={"password": "brand-new-password", "csrf_token": csrf(anonymous)})
+    event = latest(engine)
+    assert (event.action, event.entity_id, event.after) == (
+        "user.sign_in",
+        EMAILS[Role.MEMBER],
+        {"method": "password link"},
+    )

@@ -104,3 +104,36 @@ def test_the_openapi_document_describes_the_api(anonymous: TestClient) -> None:
     paths = anonymous.get("/openapi.json").json()["paths"]
     assert {"/api/v1/walk", "/api/v1/org", "/api/v1/people", "/api/v1/teams", "/api/v1/teams/{name}"} <= set(paths)
     assert not any(path.startswith("/admin") for path in paths)
+
+
+def test_teams_with_slashes_and_accents_have_reachable_pages(signed_in: Callable[[Role], TestClient]) -> None:
+    admin = signed_in(Role.ADMIN)
+    people = [
+        *web_org_people(),
+        person("pm3", "gm", "product", 6, team="Billing/Payments"),
+        person("em3", "gm", "engineering", 6, team="Billing/Payments"),
+        person("pm4", "gm", "product", 6, team="Équipe Messaging"),
+    ]
+    teams = [
+        *web_org_teams(),
+        {"team": "Billing/Payments", "product_lead": "pm3", "engineering_lead": "em3"},
+        {"team": "Équipe Messaging", "product_lead": "pm4", "engineering_lead": ""},
+    ]
+    assert upload(admin, to_csv(people), to_csv(teams, TEAMS_HEADER)).startswith("200\n")
+    assert admin.get("/teams/Billing%2FPayments").status_code == 200
+    assert admin.get("/teams/Billing/Payments").status_code == 200
+    assert admin.get("/api/v1/teams/Billing%2FPayments").json()["engineering_lead"] == "em3"
+    assert admin.get("/teams/%C3%A9QUIPE%20messaging").status_code == 200  # case-insensitive beyond ASCII
+
+
+def test_ids_that_cannot_exist_are_404(signed_in: Callable[[Role], TestClient]) -> None:
+    admin = signed_in(Role.ADMIN)
+    for path in ("/people/%00", "/teams/%00", "/api/v1/people/%00", "/api/v1/teams/%00", "/teams/" + "x" * 300):
+        assert admin.get(path).status_code == 404, path
+
+
+def test_a_member_sees_no_one_outside_their_team_on_a_person_page(signed_in: Callable[[Role], TestClient]) -> None:
+    page = signed_in(Role.MEMBER).get("/people/em1").text
+    assert "Person DEV1" in page  # a teammate, reporting to em1
+    assert "Person GM" not in page  # em1's manager is outside the member's team
+    assert "Person CEO" not in page

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import Path as FastApiPath
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
@@ -18,6 +19,7 @@ from tandem.accounts.service import (
     create_password_link,
     create_user,
     end_session,
+    locked_emails,
     password_link_user,
     set_active,
     set_password,
@@ -44,8 +46,7 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def signed_in_response(request: Request, raw_session: str, target: str, settings: Settings) -> Response:
-    response = RedirectResponse(safe_next(target), status_code=303)
+def set_session_cookie(request: Request, response: Response, raw_session: str, settings: Settings) -> None:
     response.set_cookie(
         SESSION_COOKIE,
         raw_session,
@@ -54,6 +55,11 @@ def signed_in_response(request: Request, raw_session: str, target: str, settings
         samesite="lax",
         secure=is_https(request),
     )
+
+
+def signed_in_response(request: Request, raw_session: str, target: str, settings: Settings) -> Response:
+    response = RedirectResponse(safe_next(target), status_code=303)
+    set_session_cookie(request, response, raw_session, settings)
     return response
 
 
@@ -114,6 +120,7 @@ def change_password(
     request: Request,
     viewer: CurrentViewer,
     session: SessionDep,
+    settings: SettingsDep,
     current: Annotated[str, Form()],
     new: Annotated[str, Form()],
 ) -> HTMLResponse:
@@ -125,7 +132,11 @@ def change_password(
         set_password(session, user=user, password=new, actor=viewer.actor)
     except AccountError as error:
         return page(request, "account.html", 400, viewer=viewer, error=str(error))
-    return page(request, "account.html", viewer=viewer, notice="Password changed. Other sessions were signed out.")
+    # Every session ended with the old password; this browser gets a fresh one (never the old token again).
+    raw = start_session(session, user=user, lifetime=timedelta(hours=settings.web.session_hours))
+    response = page(request, "account.html", viewer=viewer, notice="Password changed. Other sessions were signed out.")
+    set_session_cookie(request, response, raw, settings)
+    return response
 
 
 @router.get("/set-password/{token}", response_class=HTMLResponse)
@@ -147,6 +158,14 @@ def set_password_submit(
         return page(
             request, "set_password.html", 400, token=token, email=found.email if found else "", error=str(error)
         )
+    record(
+        session,
+        actor=f"user:{user.email}",
+        action="user.sign_in",
+        entity="user",
+        entity_id=user.email,
+        after={"method": "password link"},
+    )
     raw = start_session(session, user=user, lifetime=timedelta(hours=settings.web.session_hours))
     return signed_in_response(request, raw, "/", settings)
 
@@ -157,8 +176,9 @@ def set_password_submit(
 def users_page(
     request: Request, session: SessionDep, viewer: CurrentViewer, status: int = 200, **extra: object
 ) -> HTMLResponse:
-    users = session.scalars(select(User).order_by(User.email)).all()
-    return page(request, "users.html", status, viewer=viewer, users=users, roles=list(Role), **extra)
+    users = list(session.scalars(select(User).order_by(User.email)))
+    locked = locked_emails(session, users)
+    return page(request, "users.html", status, viewer=viewer, users=users, roles=list(Role), locked=locked, **extra)
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
@@ -188,6 +208,9 @@ def admin_create_user(
     return users_page(request, session, viewer, created=user.email, link=link)
 
 
+UserId = Annotated[int, FastApiPath(ge=1, le=2**31 - 1)]
+
+
 def _user(session: SessionDep, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
@@ -197,7 +220,7 @@ def _user(session: SessionDep, user_id: int) -> User:
 
 @router.post("/admin/users/{user_id}/role", response_class=HTMLResponse)
 def admin_set_role(
-    request: Request, user_id: int, viewer: CurrentViewer, session: SessionDep, role: Annotated[Role, Form()]
+    request: Request, user_id: UserId, viewer: CurrentViewer, session: SessionDep, role: Annotated[Role, Form()]
 ) -> HTMLResponse:
     ensure(can_administer(viewer))
     user = _user(session, user_id)
@@ -209,7 +232,7 @@ def admin_set_role(
 
 @router.post("/admin/users/{user_id}/active", response_class=HTMLResponse)
 def admin_set_active(
-    request: Request, user_id: int, viewer: CurrentViewer, session: SessionDep, active: Annotated[bool, Form()]
+    request: Request, user_id: UserId, viewer: CurrentViewer, session: SessionDep, active: Annotated[bool, Form()]
 ) -> HTMLResponse:
     ensure(can_administer(viewer))
     user = _user(session, user_id)
@@ -221,7 +244,7 @@ def admin_set_active(
 
 @router.post("/admin/users/{user_id}/password-link", response_class=HTMLResponse)
 def admin_password_link(
-    request: Request, user_id: int, viewer: CurrentViewer, session: SessionDep, settings: SettingsDep
+    request: Request, user_id: UserId, viewer: CurrentViewer, session: SessionDep, settings: SettingsDep
 ) -> HTMLResponse:
     ensure(can_administer(viewer))
     user = _user(session, user_id)

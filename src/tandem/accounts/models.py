@@ -31,10 +31,20 @@ class User(Base):
     )
     password_hash: Mapped[str | None] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignInThrottle(Base):
+    """Sign-in attempts per e-mail (by hash), whether or not an account exists, so that lock-out reveals nothing
+    about which e-mails have accounts and parallel attempts are counted exactly."""
+
+    __tablename__ = "sign_in_throttle"
+
+    email_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    """Attempts since the last success or lock, counted before the password is checked."""
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class WebSession(Base):

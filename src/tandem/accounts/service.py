@@ -6,6 +6,7 @@ keeps their SHA-256. Every change is written to the audit log in the same transa
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -14,10 +15,13 @@ from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from tandem.accounts.models import ApiToken, PasswordLink, Role, User, WebSession
+from tandem.accounts.models import ApiToken, PasswordLink, Role, SignInThrottle, User, WebSession
 from tandem.audit.service import record
 from tandem.db import utcnow
 
@@ -52,12 +56,13 @@ def user_by_email(session: Session, email: str) -> User | None:
 
 
 def create_user(session: Session, *, email: str, role: Role, actor: str) -> User:
-    email = normalise_email(email)
-    if "@" not in email:
-        raise AccountError(f"'{email}' is not an e-mail address")
+    try:
+        email = normalise_email(validate_email(email, check_deliverability=False).normalized)
+    except EmailNotValidError as error:
+        raise AccountError(f"'{email[:80]}' is not an e-mail address") from error
     if user_by_email(session, email) is not None:
         raise AccountError(f"a user with the e-mail {email} already exists")
-    user = User(email=email, role=role, active=True, failed_sign_ins=0, created_at=utcnow())
+    user = User(email=email, role=role, active=True, created_at=utcnow())
     session.add(user)
     session.flush()
     record(session, actor=actor, action="user.create", entity="user", entity_id=email, after={"role": role.value})
@@ -100,18 +105,29 @@ def check_password_strength(password: str) -> None:
 
 
 def set_password(session: Session, *, user: User, password: str, actor: str) -> None:
-    """Set a password and sign the user out everywhere else (the audit log records that it changed, not what)."""
+    """Set a password; end every session and cancel every open set-password link of the user.
+
+    The audit log records that it changed, never what to.
+    """
     check_password_strength(password)
     user.password_hash = _hasher.hash(password)
-    user.failed_sign_ins = 0
-    user.locked_until = None
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    session.execute(
+        update(PasswordLink)
+        .where(PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    session.execute(
+        update(SignInThrottle)
+        .where(SignInThrottle.email_hash == token_hash(user.email))
+        .values(attempts=0, locked_until=None)
+    )
     record(session, actor=actor, action="user.password", entity="user", entity_id=user.email)
 
 
 def verify_password(user: User, password: str) -> bool:
     if user.password_hash is None:
-        return False
+        return _dummy_verify()  # as slow as a real check: no account is told apart by timing
     try:
         return _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
@@ -130,6 +146,15 @@ class SignInResult:
     user: User | None = None
 
 
+def _throttle_row(session: Session, key: str) -> None:
+    """Make sure the e-mail's counter exists (one row per e-mail hash, created race-free)."""
+    dialect = session.get_bind().dialect.name
+    insert_ = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    session.execute(
+        insert_(SignInThrottle).values(email_hash=key, attempts=0).on_conflict_do_nothing(index_elements=["email_hash"])
+    )
+
+
 def sign_in(
     session: Session,
     *,
@@ -139,53 +164,84 @@ def sign_in(
     lockout: timedelta,
     now: datetime | None = None,
 ) -> SignInResult:
-    """Check a password; ``max_failures`` wrong ones in a row lock the account for ``lockout``."""
+    """Check a password; ``max_failures`` wrong ones in a row lock the e-mail for ``lockout``.
+
+    Every attempt is counted atomically *before* the password is checked, so parallel guesses cannot slip past
+    the limit; every path verifies one argon2 hash, and unknown e-mails are throttled like real ones, so neither
+    timing nor status codes tell which e-mails have accounts.
+    """
     now = now or utcnow()
-    user = user_by_email(session, email)
-    if user is None or not user.active:
-        _hasher.verify(_DUMMY_HASH, "tandem-no-such-user")
-        record(
-            session,
-            actor=f"anonymous:{normalise_email(email)}",
-            action="user.sign_in_failed",
-            entity="user",
-            entity_id=normalise_email(email),
-            after={"reason": "unknown or inactive user"},
-        )
-        return SignInResult(SignIn.WRONG)
-    if user.locked_until is not None and user.locked_until > now:
-        record(
-            session,
-            actor=f"user:{user.email}",
-            action="user.sign_in_refused",
-            entity="user",
-            entity_id=user.email,
-            after={"reason": "locked", "locked_until": user.locked_until.isoformat()},
-        )
+    email = normalise_email(email)
+    usable = 0 < len(email) <= 320 and "\x00" not in email
+    key = token_hash(email if usable else "~unusable~")
+    _throttle_row(session, key)
+    attempts, locked_until = session.execute(
+        update(SignInThrottle)
+        .where(SignInThrottle.email_hash == key)
+        .values(attempts=SignInThrottle.attempts + 1)
+        .returning(SignInThrottle.attempts, SignInThrottle.locked_until)
+    ).one()
+    user = user_by_email(session, email) if usable else None
+    if user is not None and not user.active:
+        user = None
+    if locked_until is not None and locked_until > now:
+        _dummy_verify()
+        if user is not None:
+            _audit_sign_in_failure(session, user, "locked")
         return SignInResult(SignIn.LOCKED, user)
-    if not verify_password(user, password):
-        user.failed_sign_ins += 1
-        after: dict[str, object] = {"failed_sign_ins": user.failed_sign_ins}
-        if user.failed_sign_ins >= max_failures:
-            user.locked_until = now + lockout
-            user.failed_sign_ins = 0
-            after["locked_until"] = user.locked_until.isoformat()
-        record(
-            session,
-            actor=f"user:{user.email}",
-            action="user.sign_in_failed",
-            entity="user",
-            entity_id=user.email,
-            after=after,
+    ok = verify_password(user, password) if user is not None else _dummy_verify()
+    if ok and user is not None:
+        session.execute(
+            update(SignInThrottle).where(SignInThrottle.email_hash == key).values(attempts=0, locked_until=None)
         )
-        return SignInResult(SignIn.LOCKED if "locked_until" in after else SignIn.WRONG, user)
-    if user.password_hash and _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    user.failed_sign_ins = 0
-    user.locked_until = None
-    user.last_sign_in_at = now
-    record(session, actor=f"user:{user.email}", action="user.sign_in", entity="user", entity_id=user.email)
-    return SignInResult(SignIn.OK, user)
+        if user.password_hash and _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = _hasher.hash(password)
+        user.last_sign_in_at = now
+        record(session, actor=f"user:{user.email}", action="user.sign_in", entity="user", entity_id=user.email)
+        return SignInResult(SignIn.OK, user)
+    if attempts >= max_failures:
+        session.execute(
+            update(SignInThrottle)
+            .where(SignInThrottle.email_hash == key)
+            .values(attempts=0, locked_until=now + lockout)
+        )
+        if user is not None:
+            _audit_sign_in_failure(session, user, "wrong password; locked")
+        return SignInResult(SignIn.LOCKED, user)
+    if user is not None:
+        _audit_sign_in_failure(session, user, "wrong password")
+    return SignInResult(SignIn.WRONG, user)
+
+
+def _dummy_verify() -> bool:
+    """Spend the time of one password check, and fail."""
+    with contextlib.suppress(VerificationError):
+        _hasher.verify(_DUMMY_HASH, "not-the-dummy-password")
+    return False
+
+
+def _audit_sign_in_failure(session: Session, user: User, reason: str) -> None:
+    # Only attempts on real accounts are recorded, never what was typed: a password pasted into the e-mail box
+    # must not live forever in an append-only log.
+    record(
+        session,
+        actor="anonymous",
+        action="user.sign_in_failed",
+        entity="user",
+        entity_id=user.email,
+        after={"reason": reason},
+    )
+
+
+def locked_emails(session: Session, users: list[User], now: datetime | None = None) -> dict[str, datetime]:
+    """Which of these users' e-mails are locked, and until when (for the admin's users page)."""
+    by_key = {token_hash(user.email): user.email for user in users}
+    rows = session.execute(
+        select(SignInThrottle.email_hash, SignInThrottle.locked_until).where(
+            SignInThrottle.email_hash.in_(list(by_key)), SignInThrottle.locked_until > (now or utcnow())
+        )
+    ).all()
+    return {by_key[key]: until for key, until in rows if until is not None}
 
 
 def start_session(session: Session, *, user: User, lifetime: timedelta) -> str:
@@ -248,17 +304,22 @@ def create_password_link(session: Session, *, user: User, lifetime: timedelta, a
     return raw
 
 
-def password_link_user(session: Session, raw: str) -> User | None:
+def _open_link(session: Session, raw: str) -> PasswordLink | None:
     link = session.get(PasswordLink, token_hash(raw))
-    if link is None or link.used_at is not None or link.expires_at <= utcnow():
+    if link is None or link.used_at is not None or link.expires_at <= utcnow() or not link.user.active:
         return None
-    return link.user
+    return link
+
+
+def password_link_user(session: Session, raw: str) -> User | None:
+    link = _open_link(session, raw)
+    return link.user if link is not None else None
 
 
 def use_password_link(session: Session, *, raw: str, password: str) -> User:
-    link = session.get(PasswordLink, token_hash(raw))
-    if link is None or link.used_at is not None or link.expires_at <= utcnow():
+    """Set the password through a one-time link; this and every other open link of the user stop working."""
+    link = _open_link(session, raw)
+    if link is None:
         raise AccountError("this link has expired or has been used; ask an admin for a new one")
     set_password(session, user=link.user, password=password, actor=f"user:{link.user.email}")
-    link.used_at = utcnow()
     return link.user

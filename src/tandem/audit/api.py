@@ -21,7 +21,7 @@ def audit_page(
     viewer: CurrentViewer,
     session: SessionDep,
     settings: SettingsDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> HTMLResponse:
     ensure(can_administer(viewer))
     size = settings.web.page_size

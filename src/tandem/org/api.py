@@ -19,6 +19,7 @@ from tandem.org.service import (
     load_org_snapshot,
     org_counts,
     people_page,
+    person_by_id,
     team_by_name,
     team_members,
     team_rows,
@@ -29,7 +30,7 @@ from tandem.web.render import page
 
 router = APIRouter()
 Limit = Annotated[int | None, Query(ge=1, le=1000, description="Rows per page (default: the server's page size).")]
-Offset = Annotated[int, Query(ge=0, description="Rows to skip.")]
+Offset = Annotated[int, Query(ge=0, le=2**31 - 1, description="Rows to skip.")]
 
 
 def _node(team: Team) -> TeamNode:
@@ -59,13 +60,13 @@ def org_page(request: Request, viewer: CurrentViewer, session: SessionDep) -> HT
     )
 
 
-@router.get("/teams/{name}", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/teams/{name:path}", response_class=HTMLResponse, include_in_schema=False)
 def team_page(
     request: Request, name: str, viewer: CurrentViewer, session: SessionDep, settings: SettingsDep
 ) -> HTMLResponse:
     team = team_by_name(session, name)
     if team is None:
-        raise HTTPException(404, f"No team is called {name}.")
+        raise HTTPException(404, "No team has that name.")
     ensure(can_read_team(viewer, team.name))
     snapshot = load_org_snapshot(session)
     pair = counterpart_pair(snapshot, _node(team))
@@ -86,23 +87,20 @@ def team_page(
     )
 
 
-@router.get("/people/{person_id}", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/people/{person_id:path}", response_class=HTMLResponse, include_in_schema=False)
 def person_page(request: Request, person_id: str, viewer: CurrentViewer, session: SessionDep) -> HTMLResponse:
-    person = session.get(Person, person_id)
+    person = person_by_id(session, person_id)
     if person is None:
-        raise HTTPException(404, f"No person has the id {person_id}.")
+        raise HTTPException(404, "No person has that id.")
     ensure(can_read_person(viewer, person.id, person.team.name if person.team else None))
     snapshot = load_org_snapshot(session)
     led = [t for t in team_rows(session) if person.id in (t.product_lead_id, t.engineering_lead_id) and t.active]
-    return page(
-        request,
-        "person.html",
-        viewer=viewer,
-        person=person,
-        chain=[snapshot.people[m] for m in snapshot.managers_of(person.id)],
-        reports=direct_reports(session, person.id),
-        led=led,
-    )
+    chain = [snapshot.people[m] for m in snapshot.managers_of(person.id)]
+    reports = direct_reports(session, person.id)
+    if not can_read_org(viewer):  # a member sees only the people they may read
+        chain = [p for p in chain if can_read_person(viewer, p.id, p.team)]
+        reports = [p for p in reports if can_read_person(viewer, p.id, p.team.name if p.team else None)]
+    return page(request, "person.html", viewer=viewer, person=person, chain=chain, reports=reports, led=led)
 
 
 @router.get("/admin/import", response_class=HTMLResponse, include_in_schema=False)
@@ -205,11 +203,11 @@ def people_json(
     return Page[PersonOut](items=[_person_out(p) for p in rows], total=total, limit=size, offset=offset)
 
 
-@router.get("/api/v1/people/{person_id}", response_model=PersonOut, tags=["org"])
+@router.get("/api/v1/people/{person_id:path}", response_model=PersonOut, tags=["org"])
 def person_json(person_id: str, viewer: CurrentViewer, session: SessionDep) -> PersonOut:
-    person = session.get(Person, person_id)
+    person = person_by_id(session, person_id)
     if person is None:
-        raise HTTPException(404, f"no person has the id {person_id}")
+        raise HTTPException(404, "no person has that id")
     ensure(can_read_person(viewer, person.id, person.team.name if person.team else None))
     return _person_out(person)
 
@@ -226,10 +224,10 @@ def teams_json(
     return Page[TeamOut](items=items, total=len(pairs), limit=size, offset=offset)
 
 
-@router.get("/api/v1/teams/{name}", response_model=TeamOut, tags=["org"])
+@router.get("/api/v1/teams/{name:path}", response_model=TeamOut, tags=["org"])
 def team_json(name: str, viewer: CurrentViewer, session: SessionDep) -> TeamOut:
     team = team_by_name(session, name)
     if team is None:
-        raise HTTPException(404, f"no team is called {name}")
+        raise HTTPException(404, "no team has that name")
     ensure(can_read_team(viewer, team.name))
     return _team_out(team, counterpart_pair(load_org_snapshot(session), _node(team)))

@@ -458,8 +458,27 @@ def team_members(session: Session, team: Team) -> list[Person]:
     return list(session.scalars(select(Person).where(Person.team_id == team.id, Person.active).order_by(Person.name)))
 
 
+def _plausible(key: str, limit: int) -> bool:
+    """Whether a key from a URL could be in the database at all (no NUL, not over the column's size)."""
+    return 0 < len(key) <= limit and "\x00" not in key
+
+
+def person_by_id(session: Session, person_id: str) -> Person | None:
+    return session.get(Person, person_id) if _plausible(person_id, 128) else None
+
+
 def team_by_name(session: Session, name: str) -> Team | None:
-    return session.scalars(select(Team).where(func.lower(Team.name) == name.lower())).first()
+    """A team by name, case-insensitively as the importer matches them (in Python: SQLite folds only ASCII)."""
+    if not _plausible(name, 200):
+        return None
+    exact = session.scalars(select(Team).where(Team.name == name)).first()
+    if exact is not None:
+        return exact
+    wanted = name.lower()
+    match = next(
+        (team_id for team_id, team in session.execute(select(Team.id, Team.name)) if team.lower() == wanted), None
+    )
+    return session.get(Team, match) if match is not None else None
 
 
 SHOWN_CHANGES = 50

@@ -24,7 +24,7 @@ router = APIRouter()
 def walk_page(request: Request, viewer: CurrentViewer, session: SessionDep, settings: SettingsDep) -> Response:
     if not can_read_org(viewer) and viewer.home_team:
         # A member's home is their team; the org-wide walk is not theirs to read.
-        return RedirectResponse(f"/teams/{quote(viewer.home_team)}", status_code=303)
+        return RedirectResponse(f"/teams/{quote(viewer.home_team, safe='')}", status_code=303)
     ensure(can_read_org(viewer))
     report = run_walk(session, settings.thresholds)
     return page(request, "walk.html", viewer=viewer, report=report, groups=by_practice(report))

@@ -78,7 +78,9 @@ def optional_viewer(request: Request, session: SessionDep) -> Viewer | None:
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
         user = user_for_session(session, cookie) if cookie else None
-    return viewer_for(session, user) if user is not None else None
+    viewer = viewer_for(session, user) if user is not None else None
+    request.state.viewer = viewer  # error pages show the navigation of whoever is signed in
+    return viewer
 
 
 def current_viewer(viewer: Annotated[Viewer | None, Depends(optional_viewer)]) -> Viewer:

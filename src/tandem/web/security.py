@@ -9,10 +9,14 @@ authenticated by an API token carry no ambient credentials and are exempt.
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from collections.abc import Awaitable, Callable
 
 from fastapi import Request, Response
+from fastapi.responses import PlainTextResponse
+
+logger = logging.getLogger("tandem.web")
 
 CSRF_COOKIE = "tandem_csrf"
 CSRF_FIELD = "csrf_token"
@@ -42,12 +46,18 @@ def is_https(request: Request) -> bool:
 
 
 async def security_middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """Give every browser a CSRF token, and every response the security headers."""
+    """Give every browser a CSRF token, and every response (errors included) the security headers."""
     existing = request.cookies.get(CSRF_COOKIE)
     request.state.csrf_token = existing or secrets.token_urlsafe(32)
-    response = await call_next(request)
+    try:
+        response = await call_next(request)
+    except Exception:  # an unexpected error still gets a plain page and the headers, never a stack trace
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        response = PlainTextResponse("Something went wrong on our side; the error has been logged.", 500)
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    if not request.url.path.startswith("/static/"):
+        response.headers.setdefault("Cache-Control", "no-store")  # pages carry private data and one-time links
     if is_https(request):
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if existing is None:
@@ -70,3 +80,13 @@ async def verify_csrf(request: Request) -> None:
         sent = value if isinstance(value, str) else None
     if not cookie or not sent or not hmac.compare_digest(cookie, sent):
         raise CsrfRejectedError
+
+
+class RedactSecretsInAccessLog(logging.Filter):
+    """Uvicorn's access log would print one-time set-password links in full; print them redacted."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and "/set-password/" in args[2]:
+            record.args = (*args[:2], args[2].split("/set-password/")[0] + "/set-password/[redacted]", *args[3:])
+        return True

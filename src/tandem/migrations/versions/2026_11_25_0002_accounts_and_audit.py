@@ -46,12 +46,17 @@ def upgrade() -> None:
         ),
         sa.Column("password_hash", sa.String(length=300), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("failed_sign_ins", sa.Integer(), nullable=False),
-        sa.Column("locked_until", UTCDateTime(), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("last_sign_in_at", UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
+    )
+    op.create_table(
+        "sign_in_throttle",
+        sa.Column("email_hash", sa.String(length=64), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("locked_until", UTCDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("email_hash", name=op.f("pk_sign_in_throttle")),
     )
     op.create_table(
         "api_tokens",
@@ -131,6 +136,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_api_tokens_user_id"))
 
     op.drop_table("api_tokens")
+    op.drop_table("sign_in_throttle")
     op.drop_table("users")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_events_at"))
