@@ -16,10 +16,10 @@ from tandem.accounts.permissions import can_administer
 from tandem.accounts.service import (
     AccountError,
     SignIn,
-    create_password_link,
     create_user,
     end_session,
     locked_emails,
+    password_link_url,
     password_link_user,
     set_active,
     set_password,
@@ -201,10 +201,7 @@ def admin_create_user(
         user = create_user(session, email=email, role=role, actor=viewer.actor)
     except AccountError as error:
         return users_page(request, session, viewer, 400, error=str(error))
-    raw = create_password_link(
-        session, user=user, lifetime=timedelta(hours=settings.web.password_link_hours), actor=viewer.actor
-    )
-    link = f"{settings.web.public_url.rstrip('/')}/set-password/{raw}"
+    link = password_link_url(session, user=user, web=settings.web, actor=viewer.actor)
     return users_page(request, session, viewer, created=user.email, link=link)
 
 
@@ -248,10 +245,7 @@ def admin_password_link(
 ) -> HTMLResponse:
     ensure(can_administer(viewer))
     user = _user(session, user_id)
-    raw = create_password_link(
-        session, user=user, lifetime=timedelta(hours=settings.web.password_link_hours), actor=viewer.actor
-    )
-    link = f"{settings.web.public_url.rstrip('/')}/set-password/{raw}"
+    link = password_link_url(session, user=user, web=settings.web, actor=viewer.actor)
     return users_page(request, session, viewer, created=user.email, link=link)
 
 

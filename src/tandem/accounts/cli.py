@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import sys
-from datetime import timedelta
 
 import typer
 from sqlalchemy import select
@@ -13,8 +12,8 @@ from tandem.accounts.models import ApiToken, Role, User
 from tandem.accounts.service import (
     AccountError,
     create_api_token,
-    create_password_link,
     create_user,
+    password_link_url,
     set_password,
     user_by_email,
 )
@@ -48,10 +47,7 @@ def users_create(
                 set_password(session, user=user, password=password, actor=cli_actor())
                 link = None
             else:
-                raw = create_password_link(
-                    session, user=user, lifetime=timedelta(hours=config.web.password_link_hours), actor=cli_actor()
-                )
-                link = f"{config.web.public_url.rstrip('/')}/set-password/{raw}"
+                link = password_link_url(session, user=user, web=config.web, actor=cli_actor())
     except AccountError as error:
         fail(str(error))
     out_console.print(f"Created {user.email} ({role.value}).", markup=False)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from tandem.accounts.models import ApiToken, PasswordLink, Role, SignInThrottle, User, WebSession
 from tandem.audit.service import record
+from tandem.config import WebSettings
 from tandem.db import utcnow
 
 MIN_PASSWORD_LENGTH = 10
@@ -309,6 +310,12 @@ def _open_link(session: Session, raw: str) -> PasswordLink | None:
     if link is None or link.used_at is not None or link.expires_at <= utcnow() or not link.user.active:
         return None
     return link
+
+
+def password_link_url(session: Session, *, user: User, web: WebSettings, actor: str) -> str:
+    """A new one-time set-password link, as the full URL to send to the user."""
+    raw = create_password_link(session, user=user, lifetime=timedelta(hours=web.password_link_hours), actor=actor)
+    return f"{web.public_url.rstrip('/')}/set-password/{raw}"
 
 
 def password_link_user(session: Session, raw: str) -> User | None:
