@@ -28,6 +28,7 @@ POSTGRES_URL = os.environ.get("TANDEM_TEST_POSTGRES_URL")
 # algorithm at a low cost. tests/accounts/test_service.py checks the production default separately.
 use_password_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
+APPEND_ONLY = ("audit_events", "decision_events")
 
 
 @pytest.fixture(scope="session")
@@ -65,10 +66,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     url: str = request.getfixturevalue("postgres_database")
     engine = engine_for(url)
     tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
-    with engine.begin() as connection:  # the audit log refuses TRUNCATE unless its guard is lifted by its owner
-        connection.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"))
+    with engine.begin() as connection:  # append-only tables refuse TRUNCATE unless their owner lifts the guard
+        for table in APPEND_ONLY:
+            connection.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only"))
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        connection.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only"))
+        for table in APPEND_ONLY:
+            connection.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only"))
     return url
 
 

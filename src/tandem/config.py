@@ -32,6 +32,19 @@ class Thresholds(BaseModel):
         ge=1,
         description="Reporting-line hops from a lead up to the accountable manager that count as distant.",
     )
+    paralysis_overdue_days: int = Field(
+        5, ge=0, description="A decision still undecided this many working days past its time-box is paralysis."
+    )
+    escalation_answer_working_days: int = Field(
+        2, ge=0, description="An escalation the accountable manager leaves unanswered longer than this is paralysis."
+    )
+    one_sided_share: float = Field(
+        0.8, gt=0.5, le=1.0, description="One function's preference winning this share of contested decisions."
+    )
+    one_sided_min_contested: int = Field(5, ge=1, description="Contested decisions needed to judge one-sidedness.")
+    blind_spot_min_decisions: int = Field(
+        5, ge=1, description="Decisions a lead must have scored before a factor they never weigh counts as blind."
+    )
 
 
 class WebSettings(BaseModel):
@@ -43,6 +56,23 @@ class WebSettings(BaseModel):
     lockout_minutes: int = Field(15, ge=1, description="How long a locked account stays locked.")
     password_link_hours: int = Field(72, ge=1, description="How long a set-password link works.")
     page_size: int = Field(50, ge=1, le=1000, description="Rows per page in lists and the API.")
+
+
+class DecisionSettings(BaseModel):
+    """Time-boxes of the decision workflow, in working days (Monday to Friday)."""
+
+    timebox_working_days: int = Field(5, ge=1, description="Default time-box from opening to decide_by.")
+    escalation_grace_working_days: int = Field(
+        2, ge=0, description="A contested decision escalates itself after this long, even inside its time-box."
+    )
+
+
+class NotificationSettings(BaseModel):
+    """Where notifications go: Apprise URLs (Slack, Teams, e-mail, JSON webhooks, …)."""
+
+    urls: list[str] = Field(default_factory=list, description="Apprise URLs every notification is sent to.")
+    max_attempts: int = Field(8, ge=1, description="Sends tried before a notification is marked failed.")
+    backoff_seconds: float = Field(30.0, gt=0, description="First retry delay; doubles on each failure.")
 
 
 class OidcSettings(BaseModel):
@@ -79,6 +109,8 @@ class Settings(BaseSettings):
     )
     thresholds: Thresholds = Field(default_factory=Thresholds)
     web: WebSettings = Field(default_factory=WebSettings)
+    decisions: DecisionSettings = Field(default_factory=DecisionSettings)
+    notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     oidc: OidcSettings | None = None
 
     @classmethod

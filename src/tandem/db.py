@@ -6,12 +6,12 @@ schema applies pending migrations itself; on PostgreSQL that is an explicit ``ta
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -19,7 +19,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -107,6 +109,23 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work: commits on success, rolls back on any exception."""
     with session_factory(engine)() as session, session.begin():
         yield session
+
+
+T = TypeVar("T")
+
+
+def retrying(engine: Engine, work: Callable[[Session], T], *, attempts: int = 5) -> T:
+    """Run ``work`` in a transaction, again from the start when a concurrent transaction won a race on the same
+    row (an optimistic version check, or a unique row inserted at the same moment). Nothing is lost: the
+    retry sees the winner's change and decides anew."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with transaction(engine) as session:
+                return work(session)
+        except (StaleDataError, IntegrityError):
+            if attempt == attempts:
+                raise
+    raise AssertionError("unreachable")
 
 
 def alembic_config(engine: Engine) -> Config:

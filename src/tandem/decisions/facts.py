@@ -1,0 +1,58 @@
+"""Decisions as plain data for the pure analysis (detectors and metrics): no database, no ORM objects."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class Factor(enum.StrEnum):
+    """The five factors both leads weigh every significant decision on."""
+
+    USER_EXPERIENCE = "user_experience"
+    PRODUCT_CLARITY = "product_clarity"
+    SYSTEM_ROBUSTNESS = "system_robustness"
+    FUTURE_MAINTAINABILITY = "future_maintainability"
+    TEAM_MORALE = "team_morale"
+
+
+class DecisionState(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    AGREED = "agreed"
+    CONTESTED = "contested"
+    ESCALATED = "escalated"
+    DECIDED = "decided"
+    CLOSED = "closed"
+
+
+class Stance(enum.StrEnum):
+    AGREE = "agree"
+    DISAGREE_AND_COMMIT = "disagree_and_commit"
+
+
+@dataclass(frozen=True)
+class DecisionFacts:
+    """One decision as the detectors see it.
+
+    ``preferences`` maps a function ("product"/"engineering") to the option that function's lead preferred
+    (their sign-off, else their highest-scored option). ``scores`` maps a function to its lead's scores:
+    ``{function: {factor: [score per option scored]}}`` (a factor missing or empty = unscored).
+    ``decided_by_function`` is the function of whoever settled it ("product", "engineering", "other", or
+    "joint" when both leads agreed). ``resolved_at`` is when it was agreed or decided (None while pending).
+    """
+
+    id: int
+    team: str
+    title: str
+    state: DecisionState
+    opened_at: datetime
+    decide_by: datetime
+    resolved_at: datetime | None = None
+    escalated_at: datetime | None = None
+    contested: bool = False
+    chosen_option: str | None = None
+    decided_by_function: str | None = None
+    preferences: dict[str, str] = field(default_factory=dict)
+    scores: dict[str, dict[Factor, list[int]]] = field(default_factory=dict)

@@ -1,0 +1,443 @@
+"""The decision workflow on the database: every step checked by the state machine, recorded as an event,
+announced through the outbox, all in the caller's transaction.
+
+Concurrency: a decision row carries a version (SQLAlchemy's ``version_id_col``); every step updates that row,
+so two steps racing on the same decision (two leads signing at once, a sign-off against the automatic
+escalation) cannot both commit from the same starting point: the loser gets ``StaleDataError``, and
+``tandem.db.retrying`` runs it again on the fresh state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import flag_modified
+
+from tandem.config import DecisionSettings
+from tandem.db import utcnow
+from tandem.decisions.facts import DecisionFacts, DecisionState, Factor, Stance
+from tandem.decisions.lifecycle import Action, after_signoffs, check, due_for_escalation
+from tandem.decisions.models import Decision, DecisionEvent, DecisionScore, DecisionSignoff
+from tandem.notifications.service import enqueue
+from tandem.org.models import Person, Team
+from tandem.workdays import add_working_days
+
+S = DecisionState
+SCORE_RANGE = range(-2, 3)
+SYSTEM = "worker"
+
+
+class DecisionError(ValueError):
+    """A step that cannot be taken; the message is safe to show to the user."""
+
+
+class NotAllowedError(DecisionError):
+    """The actor is not the person who may take this step."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a label for the record (``user:EMAIL``, ``cli:USER``, ``worker``) and their person id."""
+
+    label: str
+    person_id: str | None
+    admin: bool = False
+
+
+@dataclass(frozen=True)
+class TeamRoles:
+    """The people a team's decisions need: its two leads and their accountable manager."""
+
+    product_lead: str | None
+    engineering_lead: str | None
+    accountable_manager: str | None
+
+    @property
+    def leads(self) -> tuple[str, str]:
+        if self.product_lead is None or self.engineering_lead is None:
+            raise DecisionError("this team needs both a product lead and an engineering lead to decide together")
+        return self.product_lead, self.engineering_lead
+
+    def is_lead(self, person_id: str | None) -> bool:
+        return person_id is not None and person_id in (self.product_lead, self.engineering_lead)
+
+
+def _managers(session: Session, person_id: str) -> list[str]:
+    chain: list[str] = []
+    current = session.get(Person, person_id)
+    while current is not None and current.manager_id is not None and current.manager_id not in chain:
+        chain.append(current.manager_id)
+        current = session.get(Person, current.manager_id)
+    return chain
+
+
+def team_roles(session: Session, team: Team) -> TeamRoles:
+    """The team's leads and accountable manager (the explicit override, else the lowest common manager)."""
+    manager: str | None = None
+    override = session.get(Person, team.accountable_manager_id) if team.accountable_manager_id else None
+    if override is not None and override.active:
+        manager = override.id
+    elif team.product_lead_id and team.engineering_lead_id:
+        above = set(_managers(session, team.product_lead_id))
+        manager = next((m for m in _managers(session, team.engineering_lead_id) if m in above), None)
+    return TeamRoles(team.product_lead_id, team.engineering_lead_id, manager)
+
+
+def _event(session: Session, decision: Decision, actor: Actor, kind: str, now: datetime, **data: Any) -> None:
+    decision.updated_at = now
+    flag_modified(decision, "updated_at")  # an UPDATE even when nothing else changed: the version guards every race
+    session.add(DecisionEvent(decision=decision, at=now, actor=actor.label, kind=kind, state=decision.state, data=data))
+
+
+def _notify(session: Session, decision: Decision, topic: str, title: str, body: str, to: Iterable[str | None]) -> None:
+    enqueue(
+        session,
+        topic=topic,
+        title=title,
+        body=body,
+        subject=f"decision:{decision.id}",
+        recipients=[person for person in to if person],
+    )
+
+
+def _require_lead(roles: TeamRoles, actor: Actor) -> None:
+    if not roles.is_lead(actor.person_id):
+        raise NotAllowedError("only the team's product lead or engineering lead can do this")
+
+
+def _valid_option(decision: Decision, option: str) -> str:
+    if option not in decision.options:
+        raise DecisionError(f"'{option}' is not one of this decision's options: {', '.join(decision.options)}")
+    return option
+
+
+def clean_options(options: Sequence[str]) -> list[str]:
+    cleaned = list(dict.fromkeys(option.strip() for option in options if option.strip()))
+    if len(cleaned) < 2:
+        raise DecisionError("a decision needs at least two different options")
+    if any(len(option) > 200 for option in cleaned):
+        raise DecisionError("an option's name can be at most 200 characters")
+    return cleaned
+
+
+def create(
+    session: Session,
+    *,
+    team: Team,
+    title: str,
+    options: Sequence[str],
+    actor: Actor,
+    settings: DecisionSettings,
+    context: str = "",
+    decide_by: datetime | None = None,
+    links: Sequence[str] = (),
+    now: datetime | None = None,
+) -> Decision:
+    """A draft decision; its time-box defaults to the settings' working days from now."""
+    now = now or utcnow()
+    roles = team_roles(session, team)
+    if not (actor.admin or roles.is_lead(actor.person_id)):
+        raise NotAllowedError("only the team's leads (or an admin) can record a decision for it")
+    title = title.strip()
+    if not title or len(title) > 300:
+        raise DecisionError("a decision needs a title of 1 to 300 characters")
+    decision = Decision(
+        team=team,
+        title=title,
+        context=context.strip(),
+        options=clean_options(options),
+        links=[link.strip() for link in links if link.strip()],
+        state=S.DRAFT,
+        decide_by=decide_by or add_working_days(now, settings.timebox_working_days),
+        created_by=actor.label,
+        created_at=now,
+        updated_at=now,
+        stated_preferences={},
+    )
+    session.add(decision)
+    _event(session, decision, actor, "created", now, options=decision.options)
+    session.flush()
+    return decision
+
+
+def open_decision(session: Session, *, decision: Decision, actor: Actor, now: datetime | None = None) -> None:
+    """Open the decision for scoring and sign-off; both leads are asked for theirs."""
+    now = now or utcnow()
+    check(decision.state, Action.OPEN)
+    roles = team_roles(session, decision.team)
+    if not (actor.admin or roles.is_lead(actor.person_id)):
+        raise NotAllowedError("only the team's leads (or an admin) can open its decisions")
+    roles.leads  # noqa: B018 (raises when a seat is empty: such a team cannot decide together)
+    if decision.decide_by <= now:
+        raise DecisionError("its decide-by date has passed; set a new time-box first")
+    decision.state = S.OPEN
+    decision.opened_at = now
+    _event(session, decision, actor, "opened", now, decide_by=decision.decide_by.isoformat())
+    _notify(
+        session,
+        decision,
+        "decision.requested",
+        f"Score and sign: {decision.title}",
+        f"{decision.team.name}: please weigh every option on the five factors and sign an option by "
+        f"{decision.decide_by:%Y-%m-%d}.",
+        roles.leads,
+    )
+
+
+def score(
+    session: Session,
+    *,
+    decision: Decision,
+    actor: Actor,
+    option: str,
+    factor: Factor,
+    value: int,
+    rationale: str = "",
+    now: datetime | None = None,
+) -> None:
+    """A lead's score of one option on one factor (-2 to +2); a later score replaces the earlier one."""
+    now = now or utcnow()
+    check(decision.state, Action.SCORE)
+    _require_lead(team_roles(session, decision.team), actor)
+    _valid_option(decision, option)
+    if value not in SCORE_RANGE:
+        raise DecisionError("a score is a whole number from -2 to +2")
+    rationale = rationale.strip()
+    if len(rationale) > 300:
+        raise DecisionError("a rationale is one line: at most 300 characters")
+    assert actor.person_id is not None
+    existing = next(
+        (s for s in decision.scores if (s.person_id, s.option, s.factor) == (actor.person_id, option, factor)), None
+    )
+    if existing is None:
+        decision.scores.append(
+            DecisionScore(
+                person_id=actor.person_id, option=option, factor=factor, score=value, rationale=rationale, scored_at=now
+            )
+        )
+    else:
+        existing.score, existing.rationale, existing.scored_at = value, rationale, now
+    _event(session, decision, actor, "scored", now, option=option, factor=factor.value, score=value)
+
+
+def sign(
+    session: Session,
+    *,
+    decision: Decision,
+    actor: Actor,
+    option: str,
+    stance: Stance = Stance.AGREE,
+    now: datetime | None = None,
+) -> None:
+    """A lead signs an option; once both have signed, the decision is agreed or contested."""
+    now = now or utcnow()
+    check(decision.state, Action.SIGN)
+    roles = team_roles(session, decision.team)
+    _require_lead(roles, actor)
+    _valid_option(decision, option)
+    assert actor.person_id is not None
+    existing = next((s for s in decision.signoffs if s.person_id == actor.person_id), None)
+    if existing is None:
+        decision.signoffs.append(
+            DecisionSignoff(person_id=actor.person_id, option=option, stance=stance, signed_at=now)
+        )
+    else:
+        existing.option, existing.stance, existing.signed_at = option, stance, now
+    state = after_signoffs({s.person_id: s.option for s in decision.signoffs}, roles.leads)
+    if state is S.CONTESTED and decision.contested_at is None:
+        decision.contested_at = now
+    decision.state = state
+    if state is S.AGREED:
+        decision.resolved_at = now
+        decision.chosen_option = option
+    _event(session, decision, actor, "signed", now, option=option, stance=stance.value)
+    if state is S.AGREED:
+        _notify(
+            session,
+            decision,
+            "decision.made",
+            f"Agreed: {decision.title}",
+            f"{decision.team.name}: both leads signed '{option}'.",
+            (*roles.leads, roles.accountable_manager),
+        )
+
+
+def escalate(
+    session: Session, *, decision: Decision, actor: Actor, reason: str = "manual", now: datetime | None = None
+) -> None:
+    """Hand the decision to the accountable manager: by a lead, or by the worker when its time is up."""
+    now = now or utcnow()
+    check(decision.state, Action.ESCALATE)
+    roles = team_roles(session, decision.team)
+    if actor.label != SYSTEM:
+        _require_lead(roles, actor)
+    if roles.accountable_manager is None:
+        raise DecisionError("the team's leads have no common manager to escalate to; name an accountable manager")
+    decision.state = S.ESCALATED
+    decision.escalated_at = now
+    decision.escalation_reason = reason
+    _event(session, decision, actor, "escalated", now, reason=reason, to=roles.accountable_manager)
+    _notify(
+        session,
+        decision,
+        "decision.escalated",
+        f"Escalated to you: {decision.title}",
+        f"{decision.team.name}: the leads need your decision ({reason.replace('_', ' ')}). "
+        "Please decide within two working days.",
+        (roles.accountable_manager,),
+    )
+
+
+def decide(
+    session: Session,
+    *,
+    decision: Decision,
+    actor: Actor,
+    option: str,
+    rationale: str,
+    now: datetime | None = None,
+) -> None:
+    """The accountable manager decides an escalated decision, with a rationale."""
+    now = now or utcnow()
+    check(decision.state, Action.DECIDE)
+    roles = team_roles(session, decision.team)
+    if actor.person_id is None or actor.person_id != roles.accountable_manager:
+        raise NotAllowedError("only the team's accountable manager can decide an escalated decision")
+    _valid_option(decision, option)
+    if not rationale.strip():
+        raise DecisionError("say why: a decision by the accountable manager needs a rationale")
+    decision.state = S.DECIDED
+    decision.chosen_option = option
+    decision.rationale = rationale.strip()
+    decision.decided_by_id = actor.person_id
+    decision.resolved_at = now
+    _event(session, decision, actor, "decided", now, option=option)
+    _notify(
+        session,
+        decision,
+        "decision.made",
+        f"Decided: {decision.title}",
+        f"{decision.team.name}: '{option}'. Why: {decision.rationale}",
+        roles.leads,
+    )
+
+
+def close(session: Session, *, decision: Decision, actor: Actor, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    check(decision.state, Action.CLOSE)
+    roles = team_roles(session, decision.team)
+    if not (actor.admin or roles.is_lead(actor.person_id) or actor.person_id == roles.accountable_manager):
+        raise NotAllowedError("only the team's leads or its accountable manager can close a decision")
+    decision.state = S.CLOSED
+    decision.closed_at = now
+    _event(session, decision, actor, "closed", now)
+
+
+def escalate_overdue(session: Session, *, settings: DecisionSettings, now: datetime | None = None) -> list[int]:
+    """Escalate every open or contested decision whose time-box or contest grace has run out."""
+    now = now or utcnow()
+    escalated: list[int] = []
+    candidates = session.scalars(
+        select(Decision).where(Decision.state.in_([S.OPEN, S.CONTESTED])).order_by(Decision.id)
+    ).all()
+    for decision in candidates:
+        reason = due_for_escalation(
+            decision.state, decision.decide_by, decision.contested_at, now, settings.escalation_grace_working_days
+        )
+        if reason is not None and team_roles(session, decision.team).accountable_manager is not None:
+            escalate(session, decision=decision, actor=Actor(SYSTEM, None), reason=reason, now=now)
+            escalated.append(decision.id)
+    return escalated
+
+
+def get(session: Session, decision_id: int) -> Decision | None:
+    return session.get(
+        Decision,
+        decision_id,
+        options=[selectinload(Decision.scores), selectinload(Decision.signoffs), selectinload(Decision.events)],
+    )
+
+
+def listing(
+    session: Session,
+    *,
+    team: Team | None = None,
+    states: Sequence[DecisionState] = (),
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Decision], int]:
+    query = select(Decision)
+    if team is not None:
+        query = query.where(Decision.team_id == team.id)
+    if states:
+        query = query.where(Decision.state.in_(list(states)))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Decision.id.desc()).limit(limit).offset(offset)).all()
+    return list(rows), total
+
+
+def preferred_option(decision: Decision, person_id: str) -> str | None:
+    """A lead's preference: their sign-off, else a recorded preference, else their highest-scored option."""
+    signed = next((s.option for s in decision.signoffs if s.person_id == person_id), None)
+    if signed is not None:
+        return signed
+    stated = decision.stated_preferences.get(person_id)
+    if isinstance(stated, str):
+        return stated
+    totals: dict[str, int] = {}
+    for item in decision.scores:
+        if item.person_id == person_id:
+            totals[item.option] = totals.get(item.option, 0) + item.score
+    return max(decision.options, key=lambda option: totals.get(option, -99)) if totals else None
+
+
+def load_facts(session: Session) -> list[DecisionFacts]:
+    """Every decision as plain facts for the detectors (one pass, functions looked up once)."""
+    functions = dict(session.execute(select(Person.id, Person.function)).all())
+    teams = session.scalars(select(Team)).all()
+    leads = {team.id: (team.product_lead_id, team.engineering_lead_id) for team in teams}
+    names = {team.id: team.name for team in teams}
+    facts: list[DecisionFacts] = []
+    rows = session.scalars(
+        select(Decision).options(selectinload(Decision.scores), selectinload(Decision.signoffs)).order_by(Decision.id)
+    )
+    for decision in rows:
+        if decision.opened_at is None:
+            continue
+        product, engineering = leads.get(decision.team_id, (None, None))
+        preferences = {
+            function: option
+            for function, lead in (("product", product), ("engineering", engineering))
+            if lead is not None and (option := preferred_option(decision, lead)) is not None
+        }
+        scores: dict[str, dict[Factor, list[int]]] = {}
+        for item in decision.scores:
+            function = str(functions.get(item.person_id, "other"))
+            scores.setdefault(function, {}).setdefault(item.factor, []).append(item.score)
+        decided_by: str | None = "joint" if decision.resolved_at is not None else None
+        if decision.decided_by_id is not None:
+            by_function = str(functions.get(decision.decided_by_id, "other"))
+            decided_by = by_function if by_function in ("product", "engineering") else "other"
+        facts.append(
+            DecisionFacts(
+                id=decision.id,
+                team=names.get(decision.team_id, "?"),
+                title=decision.title,
+                state=decision.state,
+                opened_at=decision.opened_at,
+                decide_by=decision.decide_by,
+                resolved_at=decision.resolved_at,
+                escalated_at=decision.escalated_at,
+                contested=decision.contested_at is not None,
+                chosen_option=decision.chosen_option,
+                decided_by_function=decided_by,
+                preferences=preferences,
+                scores=scores,
+            )
+        )
+    return facts
