@@ -8,10 +8,12 @@ from tandem import __version__
 from tandem.accounts.cli import tokens_app, users_app
 from tandem.cliutils import open_database, out_console
 from tandem.db import current_revision, head_revision, upgrade
+from tandem.decisions.cli import app as decisions_app
 from tandem.demo.cli import demo
 from tandem.org.cli import app as org_app
 from tandem.walk.cli import walk
 from tandem.web.cli import serve
+from tandem.worker import worker
 
 app = typer.Typer(
     name="tandem",
@@ -22,9 +24,11 @@ app = typer.Typer(
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
+app.add_typer(decisions_app, name="decisions")
 app.command("walk")(walk)
 app.command("demo")(demo)
 app.command("serve")(serve)
+app.command("worker")(worker)
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 

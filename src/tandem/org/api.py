@@ -7,7 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
+from tandem.accounts.models import Role
 from tandem.accounts.permissions import can_administer, can_read_org, can_read_person, can_read_team
+from tandem.decisions.service import listing as decision_listing
 from tandem.org.analysis import CounterpartPair, OrgSnapshot, TeamNode, counterpart_pair, senior_leadership
 from tandem.org.importer import ImportRejectedError
 from tandem.org.models import Person, Team
@@ -75,6 +77,7 @@ def team_page(
         if can_read_org(viewer)
         else []
     )
+    decisions, _ = decision_listing(session, team=team, limit=10)
     return page(
         request,
         "team.html",
@@ -84,6 +87,8 @@ def team_page(
         people=snapshot.people,
         members=team_members(session, team),
         findings=findings,
+        decisions=decisions,
+        can_record=viewer.role is Role.ADMIN or team.name in viewer.led_teams,
     )
 
 
