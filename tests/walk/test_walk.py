@@ -72,7 +72,7 @@ def test_the_json_matches_the_schema_in_the_repo(engine: Engine, session: Sessio
     load(engine, *problem_org())
     document = json.loads(render(run_walk(session, Thresholds()), ReportFormat.JSON))
     jsonschema.validate(document, json.loads(SCHEMA_PATH.read_text()))
-    assert set(document) == {"tandem_version", "generated_at", "org", "findings"}
+    assert set(document) == {"tandem_version", "generated_at", "org", "findings", "metrics"}
     assert set(document["findings"][0]) == {
         "id", "kind", "practice", "severity", "title", "scope", "evidence", "recommendation"
     }  # fmt: skip

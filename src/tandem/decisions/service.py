@@ -382,8 +382,10 @@ def listing(
 
 
 def preferred_option(decision: Decision, person_id: str) -> str | None:
-    """A lead's preference: their sign-off, else a recorded preference, else their highest-scored option."""
-    signed = next((s.option for s in decision.signoffs if s.person_id == person_id), None)
+    """A lead's preference: the option they signed in agreement, else a recorded preference, else their
+    highest-scored option. A "disagree and commit" sign-off is a commitment, not a preference, so it is skipped:
+    otherwise every disagreement settled that way would hide whose view lost."""
+    signed = next((s.option for s in decision.signoffs if s.person_id == person_id and s.stance is Stance.AGREE), None)
     if signed is not None:
         return signed
     stated = decision.stated_preferences.get(person_id)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import getpass
+import json
+from dataclasses import asdict
 from pathlib import Path
 
 import typer
 
-from tandem.cliutils import open_database, out_console
-from tandem.db import transaction
+from tandem.cliutils import fail, open_database, out_console
+from tandem.db import transaction, utcnow
+from tandem.decisions.importer import import_decision_log
+from tandem.demo.decisions import generate_decisions
 from tandem.demo.generator import generate_org, people_csv, teams_csv, write_demo
 from tandem.org.service import import_org
 from tandem.walk.cli import write_walk
@@ -23,9 +27,21 @@ def demo(
     report_format: ReportFormat = typer.Option(ReportFormat.TEXT, "--format", "-f", help="text, md or json."),
     out: Path | None = typer.Option(None, "--out", "-o", dir_okay=False, help="Write the walk to this file."),
 ) -> None:
-    """Build the demo org (with its ground truth beside it), load it into the database and run the walk."""
+    """Build the demo org and a year of its decisions (with the ground truth beside them), load them into the
+    database through the same imports users run, and run the walk."""
     org = generate_org(seed)
-    people_path, teams_path, truth_path = write_demo(org, directory)
+    decisions = generate_decisions(org, seed, now=utcnow())
+    try:
+        people_path, teams_path, truth_path = write_demo(org, directory)
+    except OSError as error:
+        fail(f"cannot write the demo files to {directory}: {error.strerror}")
+    log = json.dumps(decisions.records, indent=1).encode()
+    (directory / "decisions.json").write_bytes(log)
+    healthy = sorted(set(org.healthy_teams) & set(decisions.healthy_teams))
+    planted = [asdict(problem) for problem in [*org.planted, *decisions.planted]]
+    truth = {"seed": seed, "planted": planted, "healthy_teams": healthy}
+    truth_path.write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
+    actor = f"cli:{getpass.getuser()}"
     engine = open_database()
     with transaction(engine) as session:
         outcome = import_org(
@@ -34,15 +50,16 @@ def demo(
             people_file=str(people_path),
             teams_data=teams_csv(org),
             teams_file=str(teams_path),
-            imported_by=f"cli:{getpass.getuser()}",
+            imported_by=actor,
         )
+        imported = import_decision_log(session, data=log, name=str(directory / "decisions.json"), actor=actor)
     counts = outcome.plan.counts()
     out_console.print(
         f"Demo org (seed {seed}): {len(org.people)} people, {len(org.teams)} teams, "
-        f"{len(org.planted)} planted problems; files and ground truth in {directory}/ "
-        f"({counts['people_created']} people created, {counts['people_updated']} updated).",
+        f"{len(decisions.records)} decisions ({imported.created} new), {len(planted)} planted problems; "
+        f"files and ground truth in {directory}/ ({counts['people_created']} people created, "
+        f"{counts['people_updated']} updated).",
         markup=False,
         soft_wrap=True,
     )
     write_walk(report_format, out)
-    del truth_path

@@ -97,3 +97,7 @@ class WalkReport(BaseModel):
     generated_at: datetime
     org: OrgCounts
     findings: list[Finding]
+    metrics: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Figures per domain, e.g. metrics.decisions[team] = {median_working_days_to_decide, …}.",
+    )

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from tandem.config import Thresholds
 from tandem.walk.findings import Finding, Practice
 
-DETECTOR_MODULES = ("tandem.org.detectors",)
+DETECTOR_MODULES = ("tandem.org.detectors", "tandem.decisions.detectors")
 """Modules that register detectors when imported; a new domain adds its module here."""
 
 T = TypeVar("T")
@@ -50,6 +50,35 @@ def detector(
         return detect
 
     return register
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Figures a domain adds to the report (``metrics.<name>`` in the JSON), computed from its loader's data."""
+
+    name: str
+    load: Loader
+    compute: Callable[[Any], dict[str, Any]]
+
+
+_METRICS: dict[str, Metrics] = {}
+
+
+def metrics(
+    name: str, load: Callable[[Session], T]
+) -> Callable[[Callable[[T], dict[str, Any]]], Callable[[T], dict[str, Any]]]:
+    """Register a pure function computing a domain's report figures."""
+
+    def register(compute: Callable[[T], dict[str, Any]]) -> Callable[[T], dict[str, Any]]:
+        _METRICS[name] = Metrics(name=name, load=load, compute=compute)
+        return compute
+
+    return register
+
+
+def metric_providers() -> list[Metrics]:
+    detectors()  # importing the domains' modules registers their metrics too
+    return sorted(_METRICS.values(), key=lambda m: m.name)
 
 
 def detectors() -> list[Detector]:

@@ -12,7 +12,7 @@ from tandem.config import Thresholds
 from tandem.db import utcnow
 from tandem.org.service import org_counts
 from tandem.walk.findings import Finding, WalkReport, worst_first
-from tandem.walk.registry import Loader, detectors
+from tandem.walk.registry import Loader, detectors, metric_providers
 
 
 class DetectorContractError(RuntimeError):
@@ -31,9 +31,15 @@ def run_walk(session: Session, thresholds: Thresholds, *, generated_at: datetime
                     f"detector '{registered.kind}' returned a '{finding.kind}' finding for '{finding.practice}'"
                 )
             findings.append(finding)
+    figures: dict[str, Any] = {}
+    for provider in metric_providers():
+        if provider.load not in loaded:
+            loaded[provider.load] = provider.load(session)
+        figures[provider.name] = provider.compute(loaded[provider.load])
     return WalkReport(
         tandem_version=__version__,
         generated_at=generated_at or utcnow(),
         org=org_counts(session),
         findings=sorted(findings, key=worst_first),
+        metrics=figures,
     )
