@@ -20,7 +20,7 @@ from tandem.accounts.service import use_password_hasher
 from tandem.config import get_settings
 from tandem.db import Base, engine_for, make_engine, normalise_url, session_factory, upgrade
 
-pytest_plugins = ["webfixtures"]
+pytest_plugins = ["webfixtures", "http_receiver"]
 
 POSTGRES_URL = os.environ.get("TANDEM_TEST_POSTGRES_URL")
 

@@ -19,3 +19,14 @@ def test_missing_values_and_lists_read_plainly() -> None:
         ("accountable manager", "—"),
         ("reasons", "level_gap, reports_to_counterpart"),
     ]
+
+
+def test_a_list_of_records_reads_one_record_a_line() -> None:
+    decisions = [
+        {"id": 3, "title": "Ship offline mode", "state": "open", "overdue_working_days": 6.5},
+        {"id": 4, "title": "Drop IE11", "state": "escalated", "overdue_working_days": 2},
+    ]
+    assert describe(decisions) == (
+        "Ship offline mode (id 3, state open, overdue working days 6.5)\n"
+        "Drop IE11 (id 4, state escalated, overdue working days 2)"
+    )

@@ -16,7 +16,7 @@ from enum import StrEnum
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, select, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -289,12 +289,19 @@ def revoke_api_token(session: Session, *, token: ApiToken, actor: str) -> None:
     record(session, actor=actor, action="token.revoke", entity="api_token", entity_id=token.prefix)
 
 
-def user_for_api_token(session: Session, raw: str) -> User | None:
+def api_token(session: Session, raw: str) -> ApiToken | None:
+    """The live token behind a raw value (None when unknown, revoked, or its user is deactivated)."""
     token = session.scalars(select(ApiToken).where(ApiToken.token_hash == token_hash(raw))).first()
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
-    token.last_used_at = utcnow()
-    return token.user
+    return token
+
+
+def record_token_use(engine: Engine, token_id: int) -> None:
+    """Note when a token was last used, in a transaction of its own: a read-only API call must not hold a write
+    lock for its whole duration (SQLite has one writer at a time)."""
+    with engine.begin() as connection:
+        connection.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow()))
 
 
 def create_password_link(session: Session, *, user: User, lifetime: timedelta, actor: str) -> str:

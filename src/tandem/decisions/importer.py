@@ -39,10 +39,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
-from tandem.db import utcnow
+from tandem.db import Base, utcnow
 from tandem.decisions.facts import DecisionState, Factor, Stance
 from tandem.decisions.models import Decision, DecisionEvent, DecisionScore, DecisionSignoff
 from tandem.decisions.service import SCORE_RANGE, team_roles
@@ -68,7 +68,7 @@ PREFERENCE_KEYS = ("by", "option")
 SIGNOFF_KEYS = ("by", "at", "option", "stance")
 MAX_TITLE, MAX_OPTION, MAX_RATIONALE = 300, 200, 300
 ESCALATION_REASON = "imported"
-KEY_BATCH = 500
+WRITE_BATCH = 1_000
 _EVENT_ORDER = {"created": 0, "opened": 1, "scored": 2, "signed": 3, "escalated": 4, "decided": 5, "closed": 6}
 """Events at the same moment happen in this order."""
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
@@ -658,12 +658,15 @@ def read_decision_log(session: Session, data: bytes, name: str) -> tuple[list[_R
     return records, sorted(warnings)
 
 
-def _existing_keys(session: Session, keys: Sequence[str]) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(keys), KEY_BATCH):
-        batch = keys[start : start + KEY_BATCH]
-        found.update(k for k in session.scalars(select(Decision.import_key).where(Decision.import_key.in_(batch))) if k)
-    return found
+def _existing_keys(session: Session, records: Sequence[_Record]) -> set[str]:
+    """The records' import keys already in the database. One scan of the keys of the file's teams: a long
+    ``IN`` list can be planned as a sequential scan per batch right after a big import, before statistics."""
+    teams = sorted({record.team_id for record in records})
+    keys = {record.import_key for record in records}
+    found = session.scalars(
+        select(Decision.import_key).where(Decision.team_id.in_(teams), Decision.import_key.is_not(None))
+    )
+    return {key for key in found if key in keys}
 
 
 def _columns(record: _Record, actor: str, now: datetime) -> dict[str, Any]:
@@ -769,25 +772,25 @@ def _events(record: _Record, decision_id: int, actor: str, name: str, now: datet
     return events
 
 
-def import_decision_log(
-    session: Session, *, data: bytes, name: str, actor: str, dry_run: bool = False
-) -> DecisionImportReport:
-    """Check the whole file (ImportRejectedError lists every problem), then create the decisions not yet
-    imported, each with its scores, sign-offs and history, in the caller's transaction. A dry run writes nothing."""
-    records, warnings = read_decision_log(session, data, name)
-    existing = _existing_keys(session, [record.import_key for record in records])
-    new = [record for record in records if record.import_key not in existing]
-    if dry_run or not new:
-        return DecisionImportReport(created=len(new), unchanged=len(existing), warnings=warnings)
-    now = utcnow()
-    ids = {
-        key: decision_id
-        for decision_id, key in session.execute(
-            insert(Decision).returning(Decision.id, Decision.import_key), [_columns(r, actor, now) for r in new]
-        )
-    }
-    scores, signoffs, events = [], [], []
-    for record in new:
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def _write(session: Session, records: Sequence[_Record], actor: str, name: str, now: datetime) -> None:
+    """Insert decisions and their rows with a few multi-row statements (Core: the ORM would insert one decision
+    at a time to read back its id)."""
+    decisions = _table(Decision)
+    inserted = session.execute(
+        insert(decisions).returning(decisions.c.id, decisions.c.import_key),
+        [_columns(record, actor, now) for record in records],
+    )
+    ids: dict[str, int] = {key: decision_id for decision_id, key in inserted}
+    scores: list[dict[str, Any]] = []
+    signoffs: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    for record in records:
         decision_id = ids[record.import_key]
         scores += [
             {
@@ -812,9 +815,26 @@ def import_decision_log(
             for s in record.signoffs
         ]
         events += _events(record, decision_id, actor, name, now)
-    if scores:
-        session.execute(insert(DecisionScore), scores)
-    if signoffs:
-        session.execute(insert(DecisionSignoff), signoffs)
-    session.execute(insert(DecisionEvent), events)
+    for table, rows in (
+        (_table(DecisionScore), scores),
+        (_table(DecisionSignoff), signoffs),
+        (_table(DecisionEvent), events),
+    ):
+        if rows:
+            session.execute(insert(table), rows)
+
+
+def import_decision_log(
+    session: Session, *, data: bytes, name: str, actor: str, dry_run: bool = False
+) -> DecisionImportReport:
+    """Check the whole file (ImportRejectedError lists every problem), then create the decisions not yet
+    imported, each with its scores, sign-offs and history, in the caller's transaction. A dry run writes nothing."""
+    records, warnings = read_decision_log(session, data, name)
+    existing = _existing_keys(session, records)
+    new = [record for record in records if record.import_key not in existing]
+    if dry_run or not new:
+        return DecisionImportReport(created=len(new), unchanged=len(existing), warnings=warnings)
+    now = utcnow()
+    for start in range(0, len(new), WRITE_BATCH):
+        _write(session, new[start : start + WRITE_BATCH], actor, name, now)
     return DecisionImportReport(created=len(new), unchanged=len(existing), warnings=warnings)

@@ -47,7 +47,8 @@ class IllegalTransitionError(ValueError):
     """The action is not allowed in the decision's current state."""
 
     def __init__(self, state: DecisionState, action: Action) -> None:
-        super().__init__(f"a {state.value} decision cannot be {_PAST[action]}")
+        article = "an" if state.value[0] in "aeiou" else "a"
+        super().__init__(f"{article} {state.value} decision cannot be {_PAST[action]}")
         self.state = state
         self.action = action
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from tandem.accounts.models import User
 from tandem.accounts.permissions import Viewer
-from tandem.accounts.service import user_for_api_token, user_for_session
+from tandem.accounts.service import api_token, record_token_use, user_for_session
 from tandem.config import Settings
 from tandem.db import session_factory
 from tandem.org.models import Person, Team
@@ -72,9 +72,12 @@ def viewer_for(session: Session, user: User) -> Viewer:
 
 
 def optional_viewer(request: Request, session: SessionDep) -> Viewer | None:
-    token = bearer_token(request)
-    if token is not None:
-        user = user_for_api_token(session, token)
+    raw = bearer_token(request)
+    if raw is not None:
+        token = api_token(session, raw)
+        user = token.user if token is not None else None
+        if token is not None:
+            record_token_use(request.app.state.engine, token.id)
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
         user = user_for_session(session, cookie) if cookie else None

@@ -18,8 +18,13 @@ def describe(value: Any) -> str:
         details += [value["title"]] if value.get("title") else []
         details += ["inactive"] if value.get("active") is False else []
         return f"{value['name']} ({', '.join(details)})"
+    if isinstance(value, dict) and "title" in value:  # a record, e.g. a decision: its title, then its figures
+        figures = ", ".join(f"{k.replace('_', ' ')} {describe(v)}" for k, v in value.items() if k != "title")
+        return f"{value['title']} ({figures})"
     if isinstance(value, dict):
         return "; ".join(f"{k}: {describe(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple) and value and all(isinstance(v, dict) for v in value):
+        return "\n".join(describe(v) for v in value)  # one record a line
     if isinstance(value, list | tuple):
         return ", ".join(describe(v) for v in value) or "—"
     if isinstance(value, float):

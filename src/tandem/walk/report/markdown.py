@@ -8,7 +8,7 @@ from tandem.walk.report.evidence import evidence_lines
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return text.replace("|", "\\|").replace("\n", "<br>")
 
 
 def render(report: WalkReport) -> str:
