@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from factories import TEAMS_HEADER, small_org, small_teams, to_csv
 from http_receiver import Receiver
+from tandem.audit.models import AuditEvent
 from tandem.cli import app
 from tandem.config import DecisionSettings
 from tandem.db import transaction, utcnow
@@ -132,3 +133,36 @@ def test_the_worker_escalates_overdue_decisions_and_sends_notifications(
     assert receiver.titles() == ["Score and sign: Offline mode", "Escalated to you: Offline mode"]
     assert run("decisions", "list", "--state", "escalated").startswith(f"{decision.id}\tPayments\tescalated")
     assert run("worker", "--once") == "escalated 0 decision(s); notifications: 0 sent, 0 to retry, 0 failed\n"
+
+
+README_EXAMPLE = [
+    {
+        "team": "Payments",
+        "title": "Offline mode now or after the sync rewrite",
+        "opened_at": "2026-03-02T09:00:00Z",
+        "decide_by": "2026-03-09T17:00:00Z",
+        "options": [A, B],
+        "scores": [{"by": "pm1", "option": A, "factor": "user_experience", "score": 2}],
+        "preferences": [{"by": "em1", "option": B}],
+        "signoffs": [
+            {"by": "pm1", "at": "2026-03-04T10:00:00Z", "option": A, "stance": "agree"},
+            {"by": "em1", "at": "2026-03-04T11:00:00Z", "option": B, "stance": "agree"},
+        ],
+        "escalated_at": "2026-03-05T09:00:00Z",
+        "decided_at": "2026-03-05T15:00:00Z",
+        "decided_by": "gm",
+        "chosen_option": B,
+        "closed_at": None,
+    }
+]
+
+
+def test_the_readme_example_imports_once_and_is_audited(org: None, engine: Engine, tmp_path: Path) -> None:
+    log = tmp_path / "log.json"
+    log.write_text(json.dumps(README_EXAMPLE))
+    assert run("decisions", "import", str(log)) == "Imported log.json: 1 created, 0 unchanged.\n"
+    assert run("decisions", "import", str(log)) == "Imported log.json: 0 created, 1 unchanged.\n"
+    assert run("decisions", "list").split("\t")[2] == "decided"
+    with transaction(engine) as session:
+        actions = [e.action for e in session.scalars(select(AuditEvent))]
+    assert actions.count("decisions.import") == 1

@@ -74,8 +74,15 @@ def test_the_json_matches_the_schema_in_the_repo(engine: Engine, session: Sessio
     jsonschema.validate(document, json.loads(SCHEMA_PATH.read_text()))
     assert set(document) == {"tandem_version", "generated_at", "org", "findings", "metrics"}
     assert set(document["findings"][0]) == {
-        "id", "kind", "practice", "severity", "title", "scope", "evidence", "recommendation"
-    }  # fmt: skip
+        "id",
+        "kind",
+        "practice",
+        "severity",
+        "title",
+        "scope",
+        "evidence",
+        "recommendation",
+    }
 
 
 def test_the_schema_file_is_generated_from_the_models() -> None:
@@ -147,3 +154,28 @@ def test_a_detector_returning_another_kind_is_a_bug_not_a_finding(engine: Engine
             run_walk(session, Thresholds())
     finally:
         del _REGISTRY["test_wrong_kind"]
+
+
+def test_decision_metrics_are_tabled_in_text_and_markdown() -> None:
+    report = WalkReport.model_validate(
+        {
+            "tandem_version": "t",
+            "generated_at": "2026-11-25T00:00:00Z",
+            "org": {"people": 0, "active_people": 0, "teams": 0, "active_teams": 0, "by_function": {}},
+            "findings": [],
+            "metrics": {
+                "decisions": {
+                    "Support Tools": {
+                        "decisions": 16,
+                        "median_working_days_to_decide": 1.15,
+                        "p90_working_days_to_decide": None,
+                        "escalation_rate": 0.3125,
+                        "decided_jointly": 0.6875,
+                        "decided_by_manager": 0.3125,
+                    }
+                }
+            },
+        }
+    )
+    assert "| Support Tools | 16 | 1.15 | — | 31% | 69% | 31% |" in render(report, ReportFormat.MD)
+    assert "Support Tools" in render(report, ReportFormat.TEXT, width=100)

@@ -42,6 +42,7 @@ from typing import Any
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
+from tandem.audit import service as audit
 from tandem.db import Base, utcnow
 from tandem.decisions.facts import DecisionState, Factor, Stance
 from tandem.decisions.models import Decision, DecisionEvent, DecisionScore, DecisionSignoff
@@ -837,4 +838,12 @@ def import_decision_log(
     now = utcnow()
     for start in range(0, len(new), WRITE_BATCH):
         _write(session, new[start : start + WRITE_BATCH], actor, name, now)
+    audit.record(
+        session,
+        actor=actor,
+        action="decisions.import",
+        entity="decision_log",
+        entity_id=name[-320:],
+        after={"created": len(new), "unchanged": len(existing)},
+    )
     return DecisionImportReport(created=len(new), unchanged=len(existing), warnings=warnings)

@@ -72,11 +72,9 @@ def team_page(
     ensure(can_read_team(viewer, team.name))
     snapshot = load_org_snapshot(session)
     pair = counterpart_pair(snapshot, _node(team))
-    findings = (
-        [f for f in run_walk(session, settings.thresholds).findings if team.name in f.scope.teams]
-        if can_read_org(viewer)
-        else []
-    )
+    report = run_walk(session, settings.thresholds) if can_read_org(viewer) else None
+    findings = [f for f in report.findings if team.name in f.scope.teams] if report else []
+    figures = report.metrics.get("decisions", {}).get(team.name) if report else None
     decisions, _ = decision_listing(session, team=team, limit=10)
     return page(
         request,
@@ -88,6 +86,7 @@ def team_page(
         members=team_members(session, team),
         findings=findings,
         decisions=decisions,
+        figures=figures,
         can_record=viewer.role is Role.ADMIN or team.name in viewer.led_teams,
     )
 

@@ -22,6 +22,33 @@ def by_practice(report: WalkReport) -> list[tuple[Practice, list[Finding]]]:
     return sorted(groups.items(), key=lambda item: (-item[1][0].severity, list(Practice).index(item[0])))
 
 
+DECISION_COLUMNS = (
+    ("decisions", "decisions"),
+    ("median_working_days_to_decide", "median days"),
+    ("p90_working_days_to_decide", "p90 days"),
+    ("escalation_rate", "escalated"),
+    ("decided_jointly", "jointly"),
+    ("decided_by_manager", "by manager"),
+)
+
+
+def decision_rows(report: WalkReport) -> list[list[str]]:
+    """The decision metrics as table rows (team first), for the text and Markdown reports."""
+    rows = []
+    for team, figures in sorted(report.metrics.get("decisions", {}).items()):
+        cells = [team]
+        for key, _ in DECISION_COLUMNS:
+            value = figures.get(key)
+            if value is None:
+                cells.append("—")
+            elif key in ("escalation_rate", "decided_jointly", "decided_by_manager"):
+                cells.append(f"{value:.0%}")
+            else:
+                cells.append(f"{value:g}")
+        rows.append(cells)
+    return rows
+
+
 def render(report: WalkReport, report_format: ReportFormat, *, width: int = 100) -> str:
     from tandem.walk.report import markdown, text
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tandem.walk.findings import WalkReport
-from tandem.walk.report import by_practice
+from tandem.walk.report import DECISION_COLUMNS, by_practice, decision_rows
 from tandem.walk.report.evidence import evidence_lines
 
 
@@ -31,4 +31,11 @@ def render(report: WalkReport) -> str:
             if finding.scope.teams:
                 lines.append(f"| teams | {_cell(', '.join(finding.scope.teams))} |")
             lines += ["", f"**What to do:** {finding.recommendation.step}", ""]
+    rows = decision_rows(report)
+    if rows:
+        lines += ["## Decisions by team (working days)", ""]
+        lines += ["| team | " + " | ".join(title for _, title in DECISION_COLUMNS) + " |"]
+        lines += ["|---" * (len(DECISION_COLUMNS) + 1) + "|"]
+        lines += ["| " + " | ".join(_cell(cell) for cell in row) + " |" for row in rows]
+        lines.append("")
     return "\n".join(lines)

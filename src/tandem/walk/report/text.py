@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tandem.walk.findings import WalkReport
-from tandem.walk.report import by_practice
+from tandem.walk.report import DECISION_COLUMNS, by_practice, decision_rows
 from tandem.walk.report.evidence import evidence_lines
 
 
@@ -46,4 +46,14 @@ def render(report: WalkReport, *, width: int = 100, color: bool = False) -> str:
             console.print(table)
             console.print(Text.assemble(("→ ", "green"), finding.recommendation.step))
             console.print()
+    rows = decision_rows(report)
+    if rows:
+        console.rule("[bold]Decisions by team[/] · working days")
+        table = Table(box=None, padding=(0, 1))
+        table.add_column("team", no_wrap=True)
+        for _, title in DECISION_COLUMNS:
+            table.add_column(title, justify="right")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
     return buffer.getvalue()
