@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import typer
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from tandem.cliutils import open_database, out_console, settings
 from tandem.config import Settings
@@ -44,7 +45,14 @@ def worker(
     config = settings()
     name = f"{socket.gethostname()}:{os.getpid()}"
     while True:
-        result = run_pass(engine, config, worker=name)
+        try:
+            result = run_pass(engine, config, worker=name)
+        except SQLAlchemyError as error:  # a database hiccup: say so and try again next pass, never die
+            if once:
+                raise
+            out_console.print(f"pass failed, retrying in {interval:g} s: {error}", markup=False)
+            time.sleep(interval)
+            continue
         if once or result.escalated or result.sent or result.retried or result.failed:
             out_console.print(
                 f"escalated {len(result.escalated)} decision(s); notifications: {result.sent} sent, "

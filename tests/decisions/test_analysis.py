@@ -65,14 +65,17 @@ def won_by(winner: str, team: str = "Payments") -> DecisionFacts:
 
 
 def scored(function: str, blind: dict[Factor, list[int] | None] | None = None) -> DecisionFacts:
-    """A decision ``function``'s lead scored on two options: 1 and -1 per factor unless ``blind`` says otherwise."""
+    """A decision both leads scored on two options, 1 and -1 per factor, except where ``blind`` says otherwise
+    for ``function``'s lead."""
     per_factor: dict[Factor, list[int]] = {}
     for factor in Factor:
         override = (blind or {}).get(factor, [1, -1])
         if factor in (blind or {}) and override is None:
             continue
         per_factor[factor] = list(override or [])
-    return facts(state=DecisionState.AGREED, resolved_after=2, scores={function: per_factor})
+    counterpart = "engineering" if function == "product" else "product"
+    full = {factor: [1, -1] for factor in Factor}
+    return facts(state=DecisionState.AGREED, resolved_after=2, scores={function: per_factor, counterpart: full})
 
 
 def working_days_later(days: int) -> datetime:
@@ -234,15 +237,25 @@ def test_a_clean_sweep_is_the_most_severe() -> None:
     assert finding.evidence["share"] == 1.0
 
 
-def test_only_resolved_disagreements_one_side_won_count_as_contested() -> None:
+def test_pending_decisions_and_missing_preferences_do_not_count_as_contested() -> None:
     preferences = {"product": "a", "engineering": "b"}
     not_counted = [
         facts(contested=True, preferences=preferences),  # still pending
-        facts(contested=True, chosen="c", preferences=preferences, resolved_after=2),  # neither side's option
         facts(contested=True, chosen="a", preferences={"product": "a"}, resolved_after=2),  # one preference
-        facts(contested=False, chosen="a", preferences=preferences, resolved_after=2),  # not flagged contested
     ]
     assert one_sided_decisions([won_by("product") for _ in range(4)] + not_counted, THRESHOLDS, MONDAY) == []
+
+
+def test_a_disagreement_settled_on_neither_option_counts_for_nobody() -> None:
+    neither = facts(contested=True, chosen="c", preferences={"product": "a", "engineering": "b"}, resolved_after=2)
+    (finding,) = one_sided_decisions([won_by("product") for _ in range(4)] + [neither], THRESHOLDS, MONDAY)
+    assert (finding.evidence["contested"], finding.evidence["share"]) == (5, 0.8)
+
+
+def test_a_conceded_disagreement_counts_like_a_contested_one() -> None:
+    conceded = facts(contested=False, chosen="a", preferences={"product": "a", "engineering": "b"}, resolved_after=2)
+    (finding,) = one_sided_decisions([won_by("product") for _ in range(4)] + [conceded], THRESHOLDS, MONDAY)
+    assert finding.evidence["wins"] == {"product": 5, "engineering": 0}
 
 
 def test_a_pattern_across_teams_is_an_org_finding() -> None:
@@ -308,9 +321,17 @@ def test_every_blind_factor_of_a_lead_goes_in_one_finding() -> None:
     assert finding.severity == pytest.approx(0.7)
 
 
-def test_only_decisions_the_lead_scored_count() -> None:
-    decisions = [scored("product", {Factor.USER_EXPERIENCE: None}) for _ in range(4)] + [scored("engineering")]
+def test_decisions_nobody_scored_do_not_count() -> None:
+    decisions = [scored("product", {Factor.USER_EXPERIENCE: None}) for _ in range(4)] + [
+        facts(state=DecisionState.AGREED)
+    ]
     assert factor_blind_spots(decisions, THRESHOLDS, MONDAY) == []
+
+
+def test_a_lead_who_never_scores_while_the_counterpart_does_is_blind_on_every_factor() -> None:
+    decisions = [facts(state=DecisionState.AGREED, scores={"product": {f: [1] for f in Factor}}) for _ in range(5)]
+    (finding,) = factor_blind_spots(decisions, THRESHOLDS, MONDAY)
+    assert (finding.evidence["function"], len(finding.evidence["factors"])) == ("engineering", 5)
 
 
 # --- team_metrics ----------------------------------------------------------------------------------------------
@@ -320,8 +341,14 @@ def test_team_metrics_by_hand() -> None:
     decisions = [
         facts(state=DecisionState.DRAFT),
         facts(state=DecisionState.AGREED, resolved_after=1, decided_by="joint"),
-        facts(state=DecisionState.DECIDED, resolved_after=2, decided_by="product"),
-        facts(state=DecisionState.DECIDED, resolved_after=4, escalated_after=3, decided_by="other"),
+        facts(
+            state=DecisionState.DECIDED,
+            resolved_after=2,
+            decided_by="joint",
+            chosen="A",
+            preferences={"product": "A", "engineering": "B"},
+        ),
+        facts(state=DecisionState.DECIDED, resolved_after=4, escalated_after=3, decided_by="manager"),
         facts(state=DecisionState.ESCALATED, escalated_after=2),
         facts("Checkout", state=DecisionState.OPEN),
     ]
@@ -340,7 +367,7 @@ def test_team_metrics_by_hand() -> None:
         "escalation_rate": 0.5,  # 2 of the 4 opened
         "decided_by_product": 0.3333,
         "decided_by_engineering": 0.0,
-        "decided_jointly": 0.3333,
+        "decided_jointly": 0.6667,
         "decided_by_manager": 0.3333,
     }
     assert metrics["Payments"] == expected

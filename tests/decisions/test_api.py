@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from tandem.accounts.models import Role
-from tandem.accounts.service import create_api_token, create_user
+from tandem.accounts.service import create_api_token, create_user, set_role, user_by_email
 from tandem.db import transaction
 
 A, B = "Now, behind a flag", "After the rewrite"
@@ -93,3 +93,39 @@ def test_a_member_reads_their_teams_decisions_but_not_the_orgs(
 
 def test_an_unknown_decision_is_404(anonymous: TestClient, api: dict[str, dict[str, str]]) -> None:
     assert anonymous.get("/api/v1/decisions/999999", headers=api["pm1"]).status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.MEMBER, Role.EXECUTIVE])
+def test_a_lead_whose_role_only_reads_cannot_act(
+    role: Role, anonymous: TestClient, engine: Engine, api: dict[str, dict[str, str]]
+) -> None:
+    decision = create(anonymous, api["pm1"]).json()["id"]
+    with transaction(engine) as session:
+        user = user_by_email(session, "em1@example.com")
+        assert user is not None
+        set_role(session, user=user, role=role, actor="t")
+    response = anonymous.post(f"/api/v1/decisions/{decision}/signoffs", json={"option": A}, headers=api["em1"])
+    assert response.status_code == 403
+    assert "does not act on them" in response.json()["detail"]
+
+
+def test_an_accountable_manager_with_the_member_role_reads_and_decides(
+    anonymous: TestClient, engine: Engine, api: dict[str, dict[str, str]]
+) -> None:
+    decision = create(anonymous, api["pm1"]).json()["id"]
+    anonymous.post(f"/api/v1/decisions/{decision}/escalate", headers=api["em1"])
+    with transaction(engine) as session:
+        user = user_by_email(session, "gm@example.com")
+        assert user is not None
+        set_role(session, user=user, role=Role.MEMBER, actor="t")
+    assert anonymous.get(f"/api/v1/decisions/{decision}", headers=api["gm"]).status_code == 200
+    decided = anonymous.post(
+        f"/api/v1/decisions/{decision}/decision", json={"option": B, "rationale": "Go."}, headers=api["gm"]
+    )
+    assert decided.json()["state"] == "decided"
+
+
+def test_a_naive_decide_by_is_422(anonymous: TestClient, api: dict[str, dict[str, str]]) -> None:
+    response = create(anonymous, api["pm1"], decide_by="2099-01-01T09:00:00")
+    assert response.status_code == 422
+    assert "time zone" in response.json()["detail"]

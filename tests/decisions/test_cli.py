@@ -66,6 +66,7 @@ def test_a_decision_from_draft_to_decided(org: None) -> None:
     decided = run("decisions", "decide", decision, "--as", "gm", "--option", B, "--rationale", "Sync first.")
     assert decided == f"Decision {decision} is decided.\n"
     shown = run("decisions", "show", decision)
+    assert " by cli:" in shown and " as em1 -> escalated" in shown  # the history names the lead who acted
     assert "engineering lead em1: After the rewrite/system_robustness +2" in shown
     assert shown.strip().endswith("decided by cli:" + shown.strip().split("decided by cli:")[-1])
 

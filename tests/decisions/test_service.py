@@ -327,3 +327,73 @@ def test_a_sign_off_racing_the_automatic_escalation_leaves_a_possible_state(engi
         assert decision.state is S.ESCALATED
         assert outcomes == {"sign": "refused", "escalate": "escalated"}
         assert [s.person_id for s in decision.signoffs] == ["pm1"]
+
+
+def test_one_person_in_both_seats_cannot_open_a_decision(engine: Engine, org: None) -> None:
+    with transaction(engine) as session:
+        team = payments(session)
+        team.engineering_lead_id = "pm1"
+    decision_id = new_decision(engine, opened=False)
+    with pytest.raises(DecisionError, match="one person holds both lead seats"):
+        step(engine, decision_id, lambda s, d: service.open_decision(s, decision=d, actor=PM))
+
+
+def test_a_lead_named_as_accountable_manager_is_not_the_judge(engine: Engine, org: None) -> None:
+    with transaction(engine) as session:
+        team = payments(session)
+        team.accountable_manager_id = "pm1"
+        assert service.team_roles(session, team).accountable_manager == "gm"
+
+
+def test_a_lead_whose_role_only_reads_cannot_act(engine: Engine, org: None) -> None:
+    decision_id = new_decision(engine)
+    reader = Actor("user:em1", "em1", may_write=False)
+    with pytest.raises(NotAllowedError, match="does not act on them"):
+        step(engine, decision_id, sign(reader, A))
+
+
+def test_the_accountable_manager_decides_whatever_their_role(engine: Engine, org: None) -> None:
+    decision_id = new_decision(engine)
+    step(engine, decision_id, lambda s, d: service.escalate(s, decision=d, actor=EM, now=MONDAY))
+    manager = Actor("user:gm", "gm", may_write=False)
+    step(engine, decision_id, lambda s, d: service.decide(s, decision=d, actor=manager, option=B, rationale="Go."))
+    assert load(engine, decision_id).state is S.DECIDED
+
+
+def test_a_draft_past_its_decide_by_gets_a_fresh_timebox_when_opened(engine: Engine, org: None) -> None:
+    decision_id = new_decision(engine, opened=False)
+    later = MONDAY + timedelta(days=30)
+    step(engine, decision_id, lambda s, d: service.open_decision(s, decision=d, actor=PM, now=later))
+    assert load(engine, decision_id).decide_by == later + timedelta(days=7)
+
+
+@pytest.mark.parametrize(
+    ("title", "decide_by", "message"),
+    [
+        ("Nul\x00title", None, "contains a NUL character"),
+        ("Surrogate \ud800", None, "not valid Unicode"),
+        ("Fine", datetime(2026, 12, 1, 9), "needs a time zone"),
+        ("Fine", datetime(2020, 1, 1, 9, tzinfo=UTC), "must be in the future"),
+    ],
+)
+def test_bad_decision_input_is_a_clear_error(
+    engine: Engine, session: Session, org: None, title: str, decide_by: datetime | None, message: str
+) -> None:
+    with pytest.raises(DecisionError, match=message):
+        service.create(
+            session,
+            team=payments(session),
+            title=title,
+            options=["a", "b"],
+            actor=PM,
+            settings=SETTINGS,
+            decide_by=decide_by,
+            now=MONDAY,
+        )
+
+
+def test_options_are_offered_as_the_page_shows_them(engine: Engine, session: Session, org: None) -> None:
+    decision = service.create(
+        session, team=payments(session), title="x", options=["A  B", " c "], actor=PM, settings=SETTINGS, now=MONDAY
+    )
+    assert decision.options == ["A B", "c"]

@@ -87,9 +87,10 @@ def test_the_root_as_a_lead_leaves_no_accountable_manager() -> None:
     assert pair.reports_into_counterpart is Function.ENGINEERING
 
 
-def test_the_root_as_a_lead_with_an_override_measures_hops_to_it() -> None:
-    pair = counterpart_pair(ORG, TeamNode("T", "ceo", "em", accountable_manager_id="ceo"))
-    assert (pair.product_hops, pair.engineering_hops) == (0, 2)
+def test_a_lead_named_as_the_accountable_manager_is_ignored() -> None:
+    pair = counterpart_pair(ORG, TeamNode("T", "pm", "em", accountable_manager_id="pm"))
+    assert (pair.accountable_manager, pair.ignored_override) == ("gm", "pm")
+    assert pair.accountable_manager_source is AccountableManagerSource.LOWEST_COMMON_MANAGER
 
 
 def test_level_gap_is_signed_product_minus_engineering() -> None:

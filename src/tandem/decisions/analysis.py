@@ -171,8 +171,10 @@ def _paralysis_title(reasons: Sequence[str], worst: Sequence[_Offence]) -> str:
 
 
 def _winner(decision: DecisionFacts) -> str | None:
-    """The function that got its way on a contested, resolved decision (None if not contested or neither won)."""
-    if not decision.contested or decision.chosen_option is None:
+    """Whose preference prevailed in a settled disagreement: "product", "engineering" or "neither"; None when
+    the leads did not disagree (or it is not settled). A disagreement is both leads preferring different
+    options, whether it was contested openly or conceded with "disagree and commit"."""
+    if decision.chosen_option is None:
         return None
     product, engineering = decision.preferences.get("product"), decision.preferences.get("engineering")
     if product is None or engineering is None or product == engineering:
@@ -181,16 +183,18 @@ def _winner(decision: DecisionFacts) -> str | None:
         return "product"
     if decision.chosen_option == engineering:
         return "engineering"
-    return None
+    return "neither"
 
 
 @dataclass(frozen=True)
 class _Tally:
     wins: dict[str, int]
+    neither: int = 0
+    """Disagreements settled on an option neither lead preferred: they count, and count for nobody."""
 
     @property
     def contested(self) -> int:
-        return sum(self.wins.values())
+        return sum(self.wins.values()) + self.neither
 
     def one_side(self, thresholds: Thresholds) -> tuple[str, float] | None:
         """The function that wins too often, and its share; None below the minimum count or share."""
@@ -203,11 +207,14 @@ class _Tally:
 
 def _tally(decisions: Iterable[DecisionFacts]) -> _Tally:
     wins = dict.fromkeys(FUNCTIONS, 0)
+    neither = 0
     for decision in decisions:
         winner = _winner(decision)
-        if winner is not None:
+        if winner == "neither":
+            neither += 1
+        elif winner is not None:
             wins[winner] += 1
-    return _Tally(wins)
+    return _Tally(wins, neither)
 
 
 def one_sided_decisions(decisions: Sequence[DecisionFacts], thresholds: Thresholds, now: datetime) -> list[Finding]:
@@ -300,10 +307,13 @@ def factor_blind_spots(decisions: Sequence[DecisionFacts], thresholds: Threshold
     findings: list[Finding] = []
     for team, team_decisions in _by_team(decisions).items():
         for function in FUNCTIONS:
+            # The team's weighed decisions (either lead scored something): a lead who never scores while their
+            # counterpart does is blind on every factor; a team that never scores at all (an imported log without
+            # scores) is missing data, not a blind spot.
             scored = [
-                d.scores[function]
+                d.scores.get(function, {})
                 for d in team_decisions
-                if d.state != DecisionState.DRAFT and any(d.scores.get(function, {}).values())
+                if d.state != DecisionState.DRAFT and any(any(by.values()) for by in d.scores.values())
             ]
             if len(scored) < thresholds.blind_spot_min_decisions:
                 continue
@@ -361,9 +371,10 @@ def team_metrics(decisions: Sequence[DecisionFacts], now: datetime) -> dict[str,
     - ``median_working_days_to_decide``, ``p90_working_days_to_decide``: opening to resolution over resolved
       decisions (NumPy's linear percentiles), None with none resolved;
     - ``escalation_rate``: the share of opened (non-draft) decisions that were escalated, None with none opened;
-    - ``decided_by_product`` / ``_engineering`` / ``jointly`` / ``_manager``: shares of resolved decisions
-      settled by the product lead, the engineering lead, both leads together, or someone else (``other``: in
-      practice the accountable manager); None with none resolved.
+    - ``decided_by_product`` / ``decided_by_engineering``: shares of resolved decisions where the leads disagreed
+      and that function's preference prevailed (however it was settled);
+    - ``decided_jointly``: agreed by both leads; ``decided_by_manager``: decided by the accountable manager
+      after an escalation. Shares of resolved decisions; None with none resolved.
     """
     metrics: dict[str, dict[str, float | int | None]] = {}
     for team, team_decisions in _by_team(decisions).items():
@@ -373,6 +384,7 @@ def team_metrics(decisions: Sequence[DecisionFacts], now: datetime) -> dict[str,
         pending = [d for d in team_decisions if is_pending(d)]
 
         settled = Counter(d.decided_by_function for d in resolved)
+        prevailed = Counter(_winner(d) for d in resolved)
         metrics[team] = {
             "decisions": len(team_decisions),
             "resolved": len(resolved),
@@ -381,9 +393,9 @@ def team_metrics(decisions: Sequence[DecisionFacts], now: datetime) -> dict[str,
             "median_working_days_to_decide": _median(took),
             "p90_working_days_to_decide": round(float(np.percentile(took, 90)), 2) if took else None,
             "escalation_rate": _share(sum(1 for d in opened if d.escalated_at is not None), len(opened)),
-            "decided_by_product": _share(settled["product"], len(resolved)),
-            "decided_by_engineering": _share(settled["engineering"], len(resolved)),
+            "decided_by_product": _share(prevailed["product"], len(resolved)),
+            "decided_by_engineering": _share(prevailed["engineering"], len(resolved)),
             "decided_jointly": _share(settled["joint"], len(resolved)),
-            "decided_by_manager": _share(settled["other"], len(resolved)),
+            "decided_by_manager": _share(settled["manager"], len(resolved)),
         }
     return metrics

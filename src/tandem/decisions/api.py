@@ -46,7 +46,12 @@ FACTOR_TITLES = {
 
 
 def actor_for(viewer: Viewer) -> Actor:
-    return Actor(viewer.actor, viewer.person_id, admin=viewer.role is Role.ADMIN)
+    return Actor(
+        viewer.actor, viewer.person_id, admin=viewer.role is Role.ADMIN, may_write=viewer.role in WRITING_ROLES
+    )
+
+
+WRITING_ROLES = frozenset({Role.ADMIN, Role.LEAD})
 
 
 def _readable(session: Session, viewer: Viewer, decision_id: int) -> Decision:
@@ -55,7 +60,12 @@ def _readable(session: Session, viewer: Viewer, decision_id: int) -> Decision:
     decision = service.get(session, decision_id)
     if decision is None:
         raise HTTPException(404, "No such decision.")
-    ensure(can_read_team(viewer, decision.team.name))
+    # The accountable manager reads what is escalated to them, whatever their role.
+    manager = (
+        viewer.person_id is not None
+        and viewer.person_id == service.team_roles(session, decision.team).accountable_manager
+    )
+    ensure(can_read_team(viewer, decision.team.name) or manager)
     return decision
 
 
@@ -209,10 +219,17 @@ def _form_step(
 
 
 @router.post("/decisions/{decision_id}/open", include_in_schema=False)
-def open_form(request: Request, decision_id: int, viewer: CurrentViewer, session: SessionDep) -> Response:
+def open_form(
+    request: Request, decision_id: int, viewer: CurrentViewer, session: SessionDep, settings: SettingsDep
+) -> Response:
     actor = actor_for(viewer)
+    timebox = settings.decisions.timebox_working_days
     return _form_step(
-        request, viewer, session, decision_id, lambda s, d: service.open_decision(s, decision=d, actor=actor)
+        request,
+        viewer,
+        session,
+        decision_id,
+        lambda s, d: service.open_decision(s, decision=d, actor=actor, timebox_working_days=timebox),
     )
 
 
@@ -385,7 +402,12 @@ def create_json(body: DecisionCreate, request: Request, viewer: CurrentViewer, s
             settings=settings.decisions,
         )
         if body.open:
-            service.open_decision(session, decision=decision, actor=actor_for(viewer))
+            service.open_decision(
+                session,
+                decision=decision,
+                actor=actor_for(viewer),
+                timebox_working_days=settings.decisions.timebox_working_days,
+            )
         return decision.id
 
     try:
@@ -403,9 +425,15 @@ def create_json(body: DecisionCreate, request: Request, viewer: CurrentViewer, s
 
 
 @router.post("/api/v1/decisions/{decision_id}/open", response_model=DecisionOut, tags=["decisions"])
-def open_json(decision_id: int, request: Request, viewer: CurrentViewer) -> Any:
+def open_json(decision_id: int, request: Request, viewer: CurrentViewer, settings: SettingsDep) -> Any:
     actor = actor_for(viewer)
-    return _api_step(request, viewer, decision_id, lambda s, d: service.open_decision(s, decision=d, actor=actor))
+    timebox = settings.decisions.timebox_working_days
+    return _api_step(
+        request,
+        viewer,
+        decision_id,
+        lambda s, d: service.open_decision(s, decision=d, actor=actor, timebox_working_days=timebox),
+    )
 
 
 @router.post("/api/v1/decisions/{decision_id}/scores", response_model=DecisionOut, tags=["decisions"])

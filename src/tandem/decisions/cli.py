@@ -50,7 +50,8 @@ def act(decision_id: int, who: str, step: Callable[[Session, Decision, Actor], N
         decision = service.get(session, decision_id)
         if decision is None:
             fail(f"no decision has the id {decision_id}")
-        step(session, decision, Actor(f"cli:{getpass.getuser()}", person_id(session, who)))
+        acting = person_id(session, who)
+        step(session, decision, Actor(f"cli:{getpass.getuser()} as {acting}", acting))
         return f"Decision {decision.id} is {decision.state.value}."
 
     try:
@@ -118,7 +119,8 @@ def new_command(
         chosen = team_by_name(session, team)
         if chosen is None:
             fail(f"no team is called {team}")
-        actor = Actor(f"cli:{getpass.getuser()}", person_id(session, who))
+        acting = person_id(session, who)
+        actor = Actor(f"cli:{getpass.getuser()} as {acting}", acting)
         when = decide_by.astimezone() if decide_by is not None else None
         decision = service.create(
             session,
@@ -131,7 +133,9 @@ def new_command(
             settings=config.decisions,
         )
         if open_now:
-            service.open_decision(session, decision=decision, actor=actor)
+            service.open_decision(
+                session, decision=decision, actor=actor, timebox_working_days=config.decisions.timebox_working_days
+            )
         return decision.id
 
     try:
@@ -144,7 +148,8 @@ def new_command(
 @app.command("open")
 def open_command(decision_id: int = typer.Argument(...), who: str = typer.Option(..., "--as", help=AS_HELP)) -> None:
     """Open a draft for scoring and sign-off (both leads are notified)."""
-    act(decision_id, who, lambda s, d, a: service.open_decision(s, decision=d, actor=a))
+    timebox = settings().decisions.timebox_working_days
+    act(decision_id, who, lambda s, d, a: service.open_decision(s, decision=d, actor=a, timebox_working_days=timebox))
 
 
 @app.command("score")

@@ -39,8 +39,9 @@ class DecisionFacts:
     ``preferences`` maps a function ("product"/"engineering") to the option that function's lead preferred
     (their sign-off, else their highest-scored option). ``scores`` maps a function to its lead's scores:
     ``{function: {factor: [score per option scored]}}`` (a factor missing or empty = unscored).
-    ``decided_by_function`` is the function of whoever settled it ("product", "engineering", "other", or
-    "joint" when both leads agreed). ``resolved_at`` is when it was agreed or decided (None while pending).
+    ``decided_by_function`` says who settled it: "joint" when both leads agreed, "manager" when the accountable
+    manager decided an escalation (imported logs may also say "product", "engineering" or "other").
+    ``resolved_at`` is when it was agreed or decided (None while pending).
     """
 
     id: int

@@ -42,11 +42,15 @@ class NotAllowedError(DecisionError):
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: a label for the record (``user:EMAIL``, ``cli:USER``, ``worker``) and their person id."""
+    """Who acts: a label for the record (``user:EMAIL``, ``cli:USER as ID``, ``worker``), their person id, and
+    whether their role may write for a team at all (admins and leads may; executives and members may not,
+    even when they sit in a lead's seat). Deciding an escalation is the accountable manager's duty whatever
+    their role."""
 
     label: str
     person_id: str | None
     admin: bool = False
+    may_write: bool = True
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,8 @@ class TeamRoles:
     def leads(self) -> tuple[str, str]:
         if self.product_lead is None or self.engineering_lead is None:
             raise DecisionError("this team needs both a product lead and an engineering lead to decide together")
+        if self.product_lead == self.engineering_lead:
+            raise DecisionError("one person holds both lead seats: a two-in-a-box decision needs two people")
         return self.product_lead, self.engineering_lead
 
     def is_lead(self, person_id: str | None) -> bool:
@@ -76,16 +82,22 @@ def _managers(session: Session, person_id: str) -> list[str]:
     return chain
 
 
+def _active(session: Session, person_id: str | None) -> str | None:
+    person = session.get(Person, person_id) if person_id else None
+    return person.id if person is not None and person.active else None
+
+
 def team_roles(session: Session, team: Team) -> TeamRoles:
-    """The team's leads and accountable manager (the explicit override, else the lowest common manager)."""
-    manager: str | None = None
-    override = session.get(Person, team.accountable_manager_id) if team.accountable_manager_id else None
-    if override is not None and override.active:
-        manager = override.id
-    elif team.product_lead_id and team.engineering_lead_id:
-        above = set(_managers(session, team.product_lead_id))
-        manager = next((m for m in _managers(session, team.engineering_lead_id) if m in above), None)
-    return TeamRoles(team.product_lead_id, team.engineering_lead_id, manager)
+    """The team's active leads and their accountable manager: the explicit override (if active and not one of
+    the leads, who cannot judge their own disagreement), else the lowest common manager."""
+    product, engineering = _active(session, team.product_lead_id), _active(session, team.engineering_lead_id)
+    manager = _active(session, team.accountable_manager_id)
+    if manager is None or manager in (product, engineering):
+        manager = None
+        if product and engineering:
+            above = set(_managers(session, product))
+            manager = next((m for m in _managers(session, engineering) if m in above), None)
+    return TeamRoles(product, engineering, manager)
 
 
 def _event(session: Session, decision: Decision, actor: Actor, kind: str, now: datetime, **data: Any) -> None:
@@ -108,6 +120,22 @@ def _notify(session: Session, decision: Decision, topic: str, title: str, body: 
 def _require_lead(roles: TeamRoles, actor: Actor) -> None:
     if not roles.is_lead(actor.person_id):
         raise NotAllowedError("only the team's product lead or engineering lead can do this")
+    if not actor.may_write:
+        raise NotAllowedError("your role reads decisions but does not act on them; ask an admin for the lead role")
+
+
+def clean_text(value: str, field: str, limit: int) -> str:
+    """Text the database can hold: no NUL, valid Unicode, at most ``limit`` characters."""
+    value = value.strip()
+    if "\x00" in value:
+        raise DecisionError(f"the {field} contains a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise DecisionError(f"the {field} is not valid Unicode text") from error
+    if len(value) > limit:
+        raise DecisionError(f"the {field} can be at most {limit} characters")
+    return value
 
 
 def _valid_option(decision: Decision, option: str) -> str:
@@ -117,11 +145,11 @@ def _valid_option(decision: Decision, option: str) -> str:
 
 
 def clean_options(options: Sequence[str]) -> list[str]:
-    cleaned = list(dict.fromkeys(option.strip() for option in options if option.strip()))
+    """Options as the pages can offer them: stripped, inner spaces collapsed, distinct."""
+    collapsed = (" ".join(clean_text(option, "option", 200).split()) for option in options)
+    cleaned = list(dict.fromkeys(option for option in collapsed if option))
     if len(cleaned) < 2:
         raise DecisionError("a decision needs at least two different options")
-    if any(len(option) > 200 for option in cleaned):
-        raise DecisionError("an option's name can be at most 200 characters")
     return cleaned
 
 
@@ -141,15 +169,19 @@ def create(
     """A draft decision; its time-box defaults to the settings' working days from now."""
     now = now or utcnow()
     roles = team_roles(session, team)
-    if not (actor.admin or roles.is_lead(actor.person_id)):
-        raise NotAllowedError("only the team's leads (or an admin) can record a decision for it")
-    title = title.strip()
-    if not title or len(title) > 300:
-        raise DecisionError("a decision needs a title of 1 to 300 characters")
+    if not actor.admin:
+        _require_lead(roles, actor)
+    title = clean_text(title, "title", 300)
+    if not title:
+        raise DecisionError("a decision needs a title")
+    if decide_by is not None and decide_by.tzinfo is None:
+        raise DecisionError("decide-by needs a time zone (e.g. 2026-12-04T17:00:00Z)")
+    if decide_by is not None and decide_by <= now:
+        raise DecisionError("decide-by must be in the future")
     decision = Decision(
         team=team,
         title=title,
-        context=context.strip(),
+        context=clean_text(context, "context", 10_000),
         options=clean_options(options),
         links=[link.strip() for link in links if link.strip()],
         state=S.DRAFT,
@@ -165,16 +197,24 @@ def create(
     return decision
 
 
-def open_decision(session: Session, *, decision: Decision, actor: Actor, now: datetime | None = None) -> None:
-    """Open the decision for scoring and sign-off; both leads are asked for theirs."""
+def open_decision(
+    session: Session,
+    *,
+    decision: Decision,
+    actor: Actor,
+    now: datetime | None = None,
+    timebox_working_days: int = 5,
+) -> None:
+    """Open the decision for scoring and sign-off; both leads are asked for theirs. A draft whose decide-by has
+    passed gets a fresh time-box from now."""
     now = now or utcnow()
     check(decision.state, Action.OPEN)
     roles = team_roles(session, decision.team)
-    if not (actor.admin or roles.is_lead(actor.person_id)):
-        raise NotAllowedError("only the team's leads (or an admin) can open its decisions")
-    roles.leads  # noqa: B018 (raises when a seat is empty: such a team cannot decide together)
+    if not actor.admin:
+        _require_lead(roles, actor)
+    roles.leads  # noqa: B018 (raises when a seat is empty or both are one person: no two-in-a-box)
     if decision.decide_by <= now:
-        raise DecisionError("its decide-by date has passed; set a new time-box first")
+        decision.decide_by = add_working_days(now, timebox_working_days)
     decision.state = S.OPEN
     decision.opened_at = now
     _event(session, decision, actor, "opened", now, decide_by=decision.decide_by.isoformat())
@@ -207,9 +247,7 @@ def score(
     _valid_option(decision, option)
     if value not in SCORE_RANGE:
         raise DecisionError("a score is a whole number from -2 to +2")
-    rationale = rationale.strip()
-    if len(rationale) > 300:
-        raise DecisionError("a rationale is one line: at most 300 characters")
+    rationale = clean_text(rationale, "rationale", 300)
     assert actor.person_id is not None
     existing = next(
         (s for s in decision.scores if (s.person_id, s.option, s.factor) == (actor.person_id, option, factor)), None
@@ -309,11 +347,12 @@ def decide(
     if actor.person_id is None or actor.person_id != roles.accountable_manager:
         raise NotAllowedError("only the team's accountable manager can decide an escalated decision")
     _valid_option(decision, option)
-    if not rationale.strip():
+    rationale = clean_text(rationale, "rationale", 10_000)
+    if not rationale:
         raise DecisionError("say why: a decision by the accountable manager needs a rationale")
     decision.state = S.DECIDED
     decision.chosen_option = option
-    decision.rationale = rationale.strip()
+    decision.rationale = rationale
     decision.decided_by_id = actor.person_id
     decision.resolved_at = now
     _event(session, decision, actor, "decided", now, option=option)
@@ -331,8 +370,8 @@ def close(session: Session, *, decision: Decision, actor: Actor, now: datetime |
     now = now or utcnow()
     check(decision.state, Action.CLOSE)
     roles = team_roles(session, decision.team)
-    if not (actor.admin or roles.is_lead(actor.person_id) or actor.person_id == roles.accountable_manager):
-        raise NotAllowedError("only the team's leads or its accountable manager can close a decision")
+    if not (actor.admin or actor.person_id == roles.accountable_manager):
+        _require_lead(roles, actor)
     decision.state = S.CLOSED
     decision.closed_at = now
     _event(session, decision, actor, "closed", now)
@@ -423,8 +462,7 @@ def load_facts(session: Session) -> list[DecisionFacts]:
             scores.setdefault(function, {}).setdefault(item.factor, []).append(item.score)
         decided_by: str | None = "joint" if decision.resolved_at is not None else None
         if decision.decided_by_id is not None:
-            by_function = str(functions.get(decision.decided_by_id, "other"))
-            decided_by = by_function if by_function in ("product", "engineering") else "other"
+            decided_by = "manager"  # only the accountable manager decides; their own function does not matter
         facts.append(
             DecisionFacts(
                 id=decision.id,
@@ -435,7 +473,8 @@ def load_facts(session: Session) -> list[DecisionFacts]:
                 decide_by=decision.decide_by,
                 resolved_at=decision.resolved_at,
                 escalated_at=decision.escalated_at,
-                contested=decision.contested_at is not None,
+                contested=decision.contested_at is not None
+                or len(set(preferences.values())) == 2,  # a disagreement conceded is still a disagreement
                 chosen_option=decision.chosen_option,
                 decided_by_function=decided_by,
                 preferences=preferences,

@@ -122,7 +122,8 @@ class CounterpartPair:
     """The function whose lead sits in the other lead's reporting line (e.g. ENGINEERING: the engineering
     lead reports, directly or not, to the product lead)."""
     ignored_override: str | None = None
-    """An explicit accountable manager who has left: the lowest common manager stands in for them."""
+    """An explicit accountable manager who has left, or who is one of the leads: the lowest common manager
+    stands in for them."""
 
     @property
     def level_gap(self) -> int | None:
@@ -144,7 +145,10 @@ def counterpart_pair(org: OrgSnapshot, team: TeamNode) -> CounterpartPair:
     manager: str | None = None
     source: AccountableManagerSource | None = None
     override = org.people.get(team.accountable_manager_id) if team.accountable_manager_id else None
-    if override is not None and override.active:
+    usable = (
+        override is not None and override.active and override.id not in (team.product_lead_id, team.engineering_lead_id)
+    )
+    if override is not None and usable:  # a lead never judges their own disagreement; one who left cannot
         manager, source = override.id, AccountableManagerSource.OVERRIDE
     elif product is not None and engineering is not None:
         manager = lowest_common_manager(org, product.id, engineering.id)
@@ -164,7 +168,7 @@ def counterpart_pair(org: OrgSnapshot, team: TeamNode) -> CounterpartPair:
         product_hops=escalation_hops(org, product.id, manager) if product and manager else None,
         engineering_hops=escalation_hops(org, engineering.id, manager) if engineering and manager else None,
         reports_into_counterpart=reports_into,
-        ignored_override=override.id if override is not None and not override.active else None,
+        ignored_override=override.id if override is not None and not usable else None,
     )
 
 
