@@ -1,8 +1,22 @@
 """Tandem: two-in-a-box management in software."""
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("tandem-align")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
+from functools import cache
+
+
+@cache
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("tandem-align")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0.0.0"
+
+
+def __getattr__(name: str) -> str:
+    """``tandem.__version__``, looked up on first use: fast commands never pay for the package metadata."""
+    if name == "__version__":
+        return _version()
+    raise AttributeError(f"module 'tandem' has no attribute {name!r}")

@@ -48,6 +48,19 @@ def db_current() -> None:
     out_console.print(f"database: {current_revision(engine)}\ncode:     {head_revision(engine)}", markup=False)
 
 
+@app.command(
+    "forecast",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
+    add_help_option=False,
+)
+def forecast(ctx: typer.Context) -> None:
+    """Monte Carlo forecast from completed-item history: `tandem forecast --history ITEMS.csv (--items N | --by DATE)`
+    (see `tandem forecast --help`)."""
+    from tandem.schedule.forecast_cli import main as forecast_main
+
+    raise typer.Exit(forecast_main(list(ctx.args)))
+
+
 @app.command("version")
 def version() -> None:
     """Print Tandem's version."""

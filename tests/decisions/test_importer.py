@@ -59,7 +59,7 @@ def decision(title: str, **fields: Any) -> dict[str, Any]:
     return record
 
 
-def sign(by: str, day: int, option: str, stance: str = "agree") -> dict[str, Any]:
+def sign(by: str, day: int, option: str, stance: object = "agree") -> dict[str, Any]:
     return {"by": by, "at": at(day), "option": option, "stance": stance}
 
 
@@ -188,7 +188,7 @@ def test_a_good_log_creates_decisions_in_each_state(engine: Engine, session: Ses
     assert decisions["Agreed"].stated_preferences == {}
     assert preferred_option(opened, "pm1") == A  # no sign-off or stated preference: the highest-scored option
     facts = {f.title: f for f in load_facts(session)}
-    assert facts["Decided"].decided_by_function == "other"
+    assert facts["Decided"].decided_by_function == "manager"
     assert facts["Decided"].contested
     assert facts["Agreed"].decided_by_function == "joint"
 
@@ -244,7 +244,9 @@ def test_each_decision_gets_its_history_in_time_order(engine: Engine, session: S
 
 @pytest.mark.usefixtures("org")
 def test_decided_at_without_decided_by_counts_as_agreed(engine: Engine, session: Session) -> None:
-    run(engine, encode([decision("By the leads", decided_at=at(7), chosen_option=B)]))
+    """decided_at without decided_by is when both leads signed the same option."""
+    signoffs = [sign("em1", 6, B), sign("pm1", 7, B, "disagree_and_commit")]
+    run(engine, encode([decision("By the leads", signoffs=signoffs, decided_at=at(7), chosen_option=B)]))
     (item,) = by_title(session).values()
     assert (item.state, item.resolved_at, item.chosen_option, item.decided_by_id) == (S.AGREED, when(7), B, None)
     assert [(e.kind, e.actor, e.state) for e in item.events][-2:] == [
@@ -261,6 +263,66 @@ def test_reimporting_the_same_file_changes_nothing(engine: Engine, session: Sess
     report = run(engine, data)
     assert (report.created, report.unchanged) == (0, 6)
     assert database_fingerprint(engine) == before
+
+
+def reimport_org(engine: Engine, people: list[dict[str, str]], teams: list[dict[str, str]]) -> None:
+    with transaction(engine) as session:
+        import_org(
+            session,
+            people_data=to_csv(people),
+            people_file="people.csv",
+            teams_data=to_csv(teams, TEAMS_HEADER),
+            teams_file="teams.csv",
+            imported_by="t",
+        )
+
+
+@pytest.mark.usefixtures("org")
+def test_reimporting_after_the_org_changed_changes_nothing(engine: Engine) -> None:
+    """Decisions already imported are not checked against today's leads and manager: pm1 left, the CPO leads
+    product now and the CTO is the accountable manager. New decisions are."""
+    data = encode(good_log())
+    run(engine, data)
+    teams = small_teams()
+    teams[0].update(product_lead="cpo", accountable_manager="cto")
+    reimport_org(engine, [row for row in small_org() if row["id"] != "pm1"], teams)
+    before = database_fingerprint(engine)
+    for dry_run in (True, False):
+        report = run(engine, data, dry_run=dry_run)
+        assert (report.created, report.unchanged) == (0, 6)
+    assert database_fingerprint(engine) == before
+    # A new decision is checked against today's org; one already imported is still checked on its own.
+    new = decision("New one", opened_at=at(12), signoffs=[sign("pm1", 12, A)])
+    known = {**good_log()[3], "decide_by": "soon", "signoffs": [sign("pm1", 4, A), sign("em1", 12, B)]}
+    data = encode([new, *good_log()[:3], known])
+    lines = starts(data)
+    assert [(p.line, p.message) for p in rejected(engine, data)] == [
+        (lines[0], "[0].signoffs[0].by: 'pm1' is not one of team Payments's leads (cpo, em1)"),
+        (lines[4], "[4].decide_by: 'soon' is not an ISO 8601 time (like 2025-03-14T09:30:00Z)"),
+        (lines[4], f"[4].signoffs[1].at: '{at(12)}' is after escalated_at: an escalated decision takes no sign-off"),
+    ]
+
+
+@pytest.mark.usefixtures("org")
+def test_a_lead_never_decides(engine: Engine) -> None:
+    """With no accountable manager (the CEO leads engineering: pm1 and the CEO have no common manager)."""
+    teams = small_teams()
+    teams[0].update(engineering_lead="ceo")
+    reimport_org(engine, small_org(), teams)
+    record = decision("Imposed", signoffs=[sign("pm1", 4, A), sign("ceo", 5, B)], decided_at=at(6), decided_by="ceo")
+    assert [p.message for p in rejected(engine, encode([{**record, "chosen_option": B}]))] == [
+        "[0].decided_by: 'ceo' is one of team Payments's leads; only the accountable manager decides, never a lead",
+        "[0].decided_by: requires escalated_at: only the accountable manager decides, and only an escalated decision",
+    ]
+
+
+@pytest.mark.usefixtures("org")
+def test_a_missing_stance_means_agree(engine: Engine, session: Session) -> None:
+    absent = {"by": "pm1", "at": at(4), "option": A}
+    run(engine, encode([decision("No stance", signoffs=[absent, {**absent, "by": "em1", "stance": None}])]))
+    (item,) = by_title(session).values()
+    assert item.state == S.AGREED
+    assert [s.stance for s in item.signoffs] == [Stance.AGREE, Stance.AGREE]
 
 
 @pytest.mark.usefixtures("org")
@@ -381,6 +443,7 @@ def bad_log() -> tuple[list[Any], list[tuple[int, str]]]:
         decision("Chosen but not decided", chosen_option=A, decided_by="gm"),
         ".chosen_option: requires decided_at",
         ".decided_by: requires decided_at",
+        ".decided_by: requires escalated_at: only the accountable manager decides, and only an escalated decision",
     )
     add(
         decision("Chosen elsewhere", escalated_at=at(5), decided_at=at(6), decided_by="gm", chosen_option="Z"),
@@ -446,10 +509,83 @@ def bad_log() -> tuple[list[Any], list[tuple[int, str]]]:
         decision(
             "Decided against agreement",
             signoffs=[sign("pm1", 4, A), sign("em1", 5, A)],
-            decided_at=at(6),
+            decided_at=at(5),
             chosen_option=B,
         ),
         f".chosen_option: '{B}' is not the option both leads signed ('{A}')",
+    )
+    stances = "is not one of agree, disagree_and_commit"
+    add(
+        decision("Loose stances", signoffs=[sign("pm1", 4, A, []), sign("em1", 5, A, 0)]),
+        f".signoffs[0].stance: '[]' {stances}",
+        f".signoffs[1].stance: '0' {stances}",
+    )
+    add(
+        decision("Almost stances", signoffs=[sign("pm1", 4, A, ""), sign("em1", 5, A, "Agree")]),
+        f".signoffs[0].stance: '' {stances}",
+        f".signoffs[1].stance: 'Agree' {stances}",
+    )
+    # States the app could never reach.
+    add(
+        decision(
+            "Disagreement agreed", signoffs=[sign("pm1", 4, A), sign("em1", 5, B)], decided_at=at(6), chosen_option=A
+        ),
+        ".decided_by: is required: the leads signed different options, and only the accountable manager decides "
+        "a disagreement (after escalated_at)",
+    )
+    add(
+        decision("Agreed by no one", signoffs=[sign("pm1", 4, A)], decided_at=at(6), chosen_option=A),
+        ".decided_by: is required with decided_at unless both leads signed the same option "
+        "(decided_at is then when they agreed)",
+    )
+    add(
+        decision(
+            "A lead decides alone",
+            signoffs=[sign("pm1", 4, A), sign("em1", 5, B)],
+            decided_at=at(6),
+            decided_by="pm1",
+            chosen_option=A,
+        ),
+        ".decided_by: requires escalated_at: only the accountable manager decides, and only an escalated decision",
+        ".decided_by: 'pm1' is not team Payments's accountable manager (gm), who decides an escalated decision",
+    )
+    add(
+        decision(
+            "The manager decides without an escalation",
+            signoffs=[sign("pm1", 4, A), sign("em1", 5, B)],
+            decided_at=at(6),
+            decided_by="gm",
+            chosen_option=A,
+        ),
+        ".decided_by: requires escalated_at: only the accountable manager decides, and only an escalated decision",
+    )
+    add(
+        decision(
+            "Signed after the escalation",
+            signoffs=[sign("pm1", 4, A), sign("em1", 7, B)],
+            escalated_at=at(6),
+            decided_at=at(8),
+            decided_by="gm",
+            chosen_option=A,
+        ),
+        f".signoffs[1].at: '{at(7)}' is after escalated_at: an escalated decision takes no sign-off",
+    )
+    add(
+        decision("Signed after the decision", signoffs=[sign("pm1", 4, A), sign("em1", 7, A)], decided_at=at(6)),
+        f".signoffs[1].at: '{at(7)}' is after decided_at",
+    )
+    add(
+        decision("Agreed earlier", signoffs=[sign("pm1", 4, A), sign("em1", 5, A)], decided_at=at(6)),
+        f".decided_at: '{at(6)}' is after both leads had agreed (2025-03-05T09:00:00+00:00); without decided_by, "
+        "decided_at is when they agreed (the later sign-off)",
+    )
+    add(
+        decision("Escalated as agreed", signoffs=[sign("pm1", 4, A), sign("em1", 5, A)], escalated_at=at(5)),
+        f".escalated_at: '{at(5)}' is when both leads agreed: an agreed decision is not escalated",
+    )
+    add(
+        decision("Agreed after the escalation", signoffs=[sign("pm1", 4, A), sign("em1", 6, A)], escalated_at=at(5)),
+        f".signoffs[1].at: '{at(6)}' is after escalated_at: an escalated decision takes no sign-off",
     )
     return records, expected
 
@@ -488,6 +624,46 @@ def test_invalid_json_is_reported_at_jsons_own_line_and_column(engine: Engine) -
     assert (caught.value.lineno, caught.value.colno) == (3, 17)
     assert rejected(engine, b"") == [Problem("log.json", 1, 1, "invalid JSON: Expecting value")]
     assert rejected(engine, b"[]\n[]") == [Problem("log.json", 2, 1, "invalid JSON: Extra data")]
+
+
+@pytest.mark.usefixtures("org")
+def test_numbers_too_long_times_out_of_range_and_lone_surrogates_are_problems(engine: Engine) -> None:
+    huge, digits = "9" * 5000, "is a whole number of 5000 digits; the most is 4300"
+    records: list[Any] = [
+        decision("Huge", scores=[{"by": "pm1", "option": A, "factor": "team_morale", "score": "HUGE"}], n=["-HUGE"]),
+        "HUGE",
+        decision("Far", opened_at="0001-01-01T00:00:00+01:00", decide_by="9999-12-31T23:59:59-23:59"),
+        decision(
+            "\ud800 title",
+            context="fine \udfff",
+            notes={"\ud800": 1, "ok": ["\udc00"]},
+            signoffs=[sign("pm1", 4, A, ["\ud800"]), sign("em1", 5, A, "\ud800")],
+        ),
+    ]
+    data = encode(records).replace(b'"HUGE"', huge.encode()).replace(b'"-HUGE"', f"-{huge}".encode())
+    with pytest.raises(ValueError, match="4300"):
+        json.loads(data)
+    lines = starts(encode(records))
+    assert [(p.line, p.message) for p in rejected(engine, data)] == sorted(
+        [
+            (lines[0], f"[0].scores[0].score: {digits}"),
+            (lines[0], f"[0].n[0]: {digits}"),
+            (lines[1], f"[1]: {digits}"),
+            (lines[2], "[2].opened_at: '0001-01-01T00:00:00+01:00' is out of range"),
+            (lines[2], "[2].decide_by: '9999-12-31T23:59:59-23:59' is out of range"),
+            (lines[3], "[3].title: is not valid Unicode"),
+            (lines[3], "[3].context: is not valid Unicode"),
+            (lines[3], "[3].notes.\\ud800: the key is not valid Unicode"),
+            (lines[3], "[3].notes.ok[0]: is not valid Unicode"),
+            (lines[3], "[3].signoffs[0].stance[0]: is not valid Unicode"),
+            (lines[3], "[3].signoffs[1].stance: is not valid Unicode"),
+            (lines[3], """[3].signoffs[0].stance: '["\\ud800"]' is not one of agree, disagree_and_commit"""),
+        ]
+    )
+    assert all(p.message.encode() for p in rejected(engine, data))  # every message can be printed
+    assert rejected(engine, huge.encode()) == [
+        Problem("log.json", 1, 1, "the file must hold a JSON array of decisions, not a number")
+    ]
 
 
 @pytest.mark.usefixtures("org")

@@ -50,12 +50,12 @@ def _when(record: dict[str, Any], key: str) -> datetime:
     return moment
 
 
-def to_facts(records: list[dict[str, Any]], org: DemoOrg, *, literal: bool = False) -> list[DecisionFacts]:
+def to_facts(records: list[dict[str, Any]], org: DemoOrg) -> list[DecisionFacts]:
     """The records as the detectors see them.
 
-    A lead's preference is their sign-off, else their highest-scored option. By default a disagree-and-commit
+    A lead's preference is their sign-off, else their highest-scored option. A disagree-and-commit
     sign-off is not a preference (it is by definition not the option its author preferred) and a stated
-    preference comes before the scores; ``literal`` takes any sign-off and ignores stated preferences.
+    preference comes before the scores.
     """
     function_of = {person["id"]: person["function"] for person in org.people}
     leads = {row["team"]: (row["product_lead"], row["engineering_lead"]) for row in org.teams}
@@ -67,8 +67,8 @@ def to_facts(records: list[dict[str, Any]], org: DemoOrg, *, literal: bool = Fal
         for score in record["scores"]:
             scores[function_of[score["by"]]][Factor(score["factor"])].append(score["score"])
             totals[score["by"]][score["option"]] += score["score"]
-        stated = {} if literal else {p["by"]: p["option"] for p in record.get("preferences") or []}
-        agreed = {s["by"]: s["option"] for s in record["signoffs"] if literal or s["stance"] == "agree"}
+        stated = {p["by"]: p["option"] for p in record.get("preferences") or []}
+        agreed = {s["by"]: s["option"] for s in record["signoffs"] if s["stance"] == "agree"}
         preferences = {}
         for function, lead in (("product", product_lead), ("engineering", engineering_lead)):
             preference = agreed.get(lead) or stated.get(lead)
@@ -128,8 +128,8 @@ def _generate(seed: int, now: datetime) -> tuple[DemoOrg, DemoDecisions]:
     return org, generate_decisions(org, seed, now=now)
 
 
-def _findings(org: DemoOrg, demo: DemoDecisions, now: datetime, *, literal: bool = False) -> list[Finding]:
-    facts, thresholds = to_facts(demo.records, org, literal=literal), Thresholds()
+def _findings(org: DemoOrg, demo: DemoDecisions, now: datetime) -> list[Finding]:
+    facts, thresholds = to_facts(demo.records, org), Thresholds()
     return [
         *decision_paralysis(facts, thresholds, now),
         *one_sided_decisions(facts, thresholds, now),
@@ -205,12 +205,12 @@ def test_each_lead_scores_every_option_on_every_factor_unless_blind() -> None:
             assert scores == 2 * options * len(Factor)
 
 
-@pytest.mark.parametrize("literal", [False, True], ids=["stance-aware", "literal"])
 @pytest.mark.parametrize(("seed", "now"), CASES)
-def test_detectors_find_exactly_what_was_planted(seed: int, now: datetime, literal: bool) -> None:
+def test_detectors_find_exactly_what_was_planted(seed: int, now: datetime) -> None:
+    """Preferences as the app reads them: a "disagree and commit" sign-off is a commitment, not a preference."""
     org, demo = _generate(seed, now)
 
-    findings = _findings(org, demo, now, literal=literal)
+    findings = _findings(org, demo, now)
 
     assert not [f for f in findings if f.evidence.get("scope") == "org"]
     found = {(f.kind, f.scope.teams[0]) for f in findings}

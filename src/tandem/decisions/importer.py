@@ -2,7 +2,9 @@
 
 All or nothing: every record is checked and every problem collected, each located as ``file:line:1`` (the line
 where that decision's object starts) with a JSON path such as ``[3].scores[2].factor`` (0-based indexes) at the
-start of its message; a file with any problem is rejected whole and nothing is written.
+start of its message; a file with any problem is rejected whole and nothing is written. Anywhere in a record, a
+whole number too long to convert (more than :func:`sys.get_int_max_str_digits` digits) and a string or key that
+is not valid Unicode (a lone surrogate such as ``"\\ud800"``) are problems too.
 
 The step functions of :mod:`tandem.decisions.service` are not used: they act *now*, check the current state and
 send notifications. The importer writes each decision's final state and its historical events directly, each
@@ -11,13 +13,18 @@ event at its original time.
 **State** of an imported decision, the first rule that applies:
 
 1. ``closed_at`` → closed (only an agreed or decided decision can be closed);
-2. ``decided_at`` with ``decided_by`` → decided (by that person; the team's accountable manager when it was
-   escalated);
+2. ``decided_at`` with ``decided_by`` → decided, by the team's accountable manager (never a lead), at or after
+   ``escalated_at``, which is required: only the accountable manager decides, and only an escalated decision;
 3. both leads signed the same option → agreed (resolved at the later sign-off, that option chosen);
-4. ``decided_at`` without ``decided_by`` → agreed at ``decided_at`` (``chosen_option`` chosen);
-5. ``escalated_at`` → escalated;
-6. both leads signed different options → contested (contested at the later sign-off);
-7. otherwise open.
+   ``decided_at`` without ``decided_by`` is allowed only here, and must be that time (the agreement);
+4. ``escalated_at`` → escalated (not at or after both leads signed the same option);
+5. both leads signed different options → contested (contested at the later sign-off);
+6. otherwise open.
+
+No sign-off is dated after ``escalated_at`` or ``decided_at`` (an escalated decision takes no sign-offs), so
+states the app could never reach are rejected: a disagreement "agreed" without a decider, a decision without an
+escalation, an escalation after the agreement. A sign-off's ``stance`` is exactly ``agree`` or
+``disagree_and_commit``; when it is absent (or null) it is ``agree``.
 
 A decision whose two sign-offs differ keeps ``contested_at`` (the later sign-off) even when it was decided later.
 The events ("created", "opened", one "scored" per score, "signed", "escalated", "decided", "closed") carry the
@@ -26,7 +33,9 @@ final "imported" event records the file.
 
 **Idempotent**: a decision's ``import_key`` is the SHA-256 of ``team_id|title|opened_at`` (``opened_at`` in UTC,
 ISO 8601). A record whose key is already in the database is counted unchanged and left as it is: a decision's
-history is append-only, so a re-import never rewrites an imported decision (fix one by hand, in the app).
+history is append-only, so a re-import never rewrites an imported decision (fix one by hand, in the app). Such a
+record is still checked on its own (its format, its times, its steps in order) but not against today's org: its
+sign-offs need not be by today's leads, nor its decider today's accountable manager, since teams change.
 """
 
 from __future__ import annotations
@@ -34,7 +43,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -144,8 +155,6 @@ def _state(history: _History, leads: tuple[str, str]) -> DecisionState:
         return S.DECIDED
     if both and history.signed[product] == history.signed[engineering]:
         return S.AGREED
-    if history.decided:
-        return S.AGREED
     if history.escalated:
         return S.ESCALATED
     return S.CONTESTED if both else S.OPEN
@@ -155,12 +164,43 @@ def import_key(team_id: int, title: str, opened_at: datetime) -> str:
     return hashlib.sha256(f"{team_id}|{title}|{opened_at.astimezone(UTC).isoformat()}".encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class _HugeNumber:
+    """A JSON whole number with too many digits to convert to an int, kept as its digit count."""
+
+    digits: int
+
+    def __str__(self) -> str:
+        return f"<a number of {self.digits} digits>"
+
+
+def _parse_int(text: str) -> int | _HugeNumber:
+    try:
+        return int(text)
+    except ValueError:  # more digits than sys.get_int_max_str_digits() allows
+        return _HugeNumber(len(text.lstrip("-")))
+
+
+def _is_unicode(text: str) -> bool:
+    """No lone surrogate: the text can be encoded (in UTF-8, for the database and the terminal)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(text: str) -> str:
+    """The text with any lone surrogate escaped (``\\ud800``), safe to put in a message."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _json_type(value: object) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "a boolean"
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | _HugeNumber):
         return "a number"
     if isinstance(value, str):
         return "a string"
@@ -168,7 +208,14 @@ def _json_type(value: object) -> str:
 
 
 def _show(value: object) -> str:
-    shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):
+        shown = value
+    else:
+        try:
+            shown = json.dumps(value, ensure_ascii=False, default=str)
+        except RecursionError:
+            shown = f"<{_json_type(value)} nested too deeply>"
+    shown = _printable(shown)
     return f"'{shown[:80]}…'" if len(shown) > 80 else f"'{shown}'"
 
 
@@ -211,24 +258,59 @@ class _Org:
 class _Checker:
     """Checks one record, reporting each problem at the record's line with its JSON path."""
 
-    def __init__(self, name: str, line: int, index: int, org: _Org, now: datetime) -> None:
+    def __init__(self, name: str, line: int, index: int, org: _Org, now: datetime, existing: AbstractSet[str]) -> None:
         self.name, self.line, self.index, self.org, self.now = name, line, index, org, now
+        self.existing = existing
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.key: str = ""
         """The record's import key, once its team, title and opened_at are good."""
+        self.known = False
+        """Whether that key is already in the database: the record is then not checked against today's org."""
+        self._unreadable: set[str] = set()
+        """Paths of values reported by :meth:`scan`, about which the other checks say nothing more."""
 
     def path(self, *parts: str | int) -> str:
         text = f"[{self.index}]"
         for part in parts:
-            text += f"[{part}]" if isinstance(part, int) else f".{part}"
+            text += f"[{part}]" if isinstance(part, int) else f".{_printable(part)}"
         return text
 
     def problem(self, path: str, message: str) -> None:
-        self.problems.append(Problem(self.name, self.line, 1, f"{path}: {message}"))
+        if path not in self._unreadable:
+            self.problems.append(Problem(self.name, self.line, 1, f"{path}: {message}"))
 
     def warn(self, path: str, message: str) -> None:
-        self.warnings.append(Problem(self.name, self.line, 1, f"{path}: {message}"))
+        if path not in self._unreadable:
+            self.warnings.append(Problem(self.name, self.line, 1, f"{path}: {message}"))
+
+    def scan(self, element: object) -> None:
+        """Report, anywhere in the record (unknown keys too), every whole number too long to convert and every
+        string or key that is not valid Unicode, in document order."""
+
+        def unreadable(parts: tuple[str | int, ...], message: str) -> None:
+            path = self.path(*parts)
+            self.problem(path, message)
+            self._unreadable.add(path)
+
+        stack: list[tuple[tuple[str | int, ...], object]] = [((), element)]
+        while stack:
+            parts, value = stack.pop()
+            if isinstance(value, _HugeNumber):
+                limit = sys.get_int_max_str_digits()
+                unreadable(parts, f"is a whole number of {value.digits} digits; the most is {limit}")
+            elif isinstance(value, str) and not _is_unicode(value):
+                unreadable(parts, "is not valid Unicode")
+            elif isinstance(value, list):
+                stack.extend(((*parts, position), item) for position, item in reversed(list(enumerate(value))))
+            elif isinstance(value, dict):
+                children: list[tuple[tuple[str | int, ...], object]] = []
+                for key, item in value.items():
+                    if _is_unicode(key):
+                        children.append(((*parts, key), item))
+                    else:
+                        unreadable((*parts, key), "the key is not valid Unicode")
+                stack.extend(reversed(children))
 
     def unknown_keys(self, item: Mapping[str, Any], known: Iterable[str], *parts: str | int) -> None:
         known_keys = set(known)
@@ -237,7 +319,8 @@ class _Checker:
                 self.warn(self.path(*parts, key), "unknown key is ignored")
 
     def text(self, value: object, path: str, limit: int, *, required: bool) -> str | None:
-        """A string, stripped; None (after reporting) when it is missing, not a string, too long or has a NUL."""
+        """A string, stripped; None (after reporting) when it is missing, not a string, too long, has a NUL or is
+        not valid Unicode."""
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
                 self.problem(path, "is required")
@@ -248,6 +331,9 @@ class _Checker:
         value = value.strip()
         if "\x00" in value:
             self.problem(path, "contains a NUL character")
+            return None
+        if not _is_unicode(value):
+            self.problem(path, "is not valid Unicode")
             return None
         if len(value) > limit:
             self.problem(path, f"is {len(value)} characters long; the most is {limit}")
@@ -270,7 +356,11 @@ class _Checker:
         if parsed.tzinfo is None or parsed.utcoffset() is None:
             self.problem(path, f"{_show(value)} has no time zone; end it with Z or an offset such as +01:00")
             return None
-        parsed = parsed.astimezone(UTC)
+        try:
+            parsed = parsed.astimezone(UTC)
+        except OverflowError:  # in UTC it would be before year 1 or after year 9999
+            self.problem(path, f"{_show(value)} is out of range")
+            return None
         if past and parsed > self.now:
             self.problem(path, f"{_show(value)} is in the future")
             return None
@@ -286,8 +376,11 @@ class _Checker:
         return person_id
 
     def lead(self, value: object, path: str, team_name: str, leads: tuple[str, str] | None) -> str | None:
+        """One of the team's leads; for a record already imported, anyone in the org (the leads may have changed)."""
         person_id = self.person(value, path)
-        if person_id is None or leads is None:
+        if person_id is None or self.known:
+            return person_id
+        if leads is None:
             return None
         if person_id not in leads:
             self.problem(path, f"{_show(person_id)} is not one of team {team_name}'s leads ({', '.join(leads)})")
@@ -345,25 +438,36 @@ class _Checker:
         return cleaned
 
     def check(self, record: Mapping[str, Any]) -> _Record | None:
+        """The record ready to be written; None when it has a problem or is already imported (:attr:`known`)."""
         self.unknown_keys(record, REQUIRED + OPTIONAL)
-        # The team and its leads.
+        # The import key first: a record already imported is not checked against today's org.
         team_name = self.text(record.get("team"), self.path("team"), 200, required=True)
         team = self.org.teams.get(team_name.lower()) if team_name is not None else None
-        leads: tuple[str, str] | None = None
-        manager: str | None = None
         if team_name is not None and team is None:
             self.problem(self.path("team"), f"unknown team {_show(team_name)}")
-        elif team is not None:
+        title = self.text(record.get("title"), self.path("title"), MAX_TITLE, required=True)
+        opened_at = self.time(record.get("opened_at"), self.path("opened_at"), required=True)
+        if team is not None and title is not None and opened_at is not None:
+            self.key = import_key(team.id, title, opened_at)
+            self.known = self.key in self.existing
+        # The team's leads and accountable manager, as of today.
+        leads: tuple[str, str] | None = None
+        manager: str | None = None
+        if team is not None and not self.known:
             leads, manager = self.org.roles(team)
             if leads is None:
                 self.problem(self.path("team"), f"team {team.name} needs both a product lead and an engineering lead")
+            elif leads[0] == leads[1]:
+                self.problem(
+                    self.path("team"),
+                    f"{leads[0]} holds both lead seats of team {team.name}: a two-in-a-box decision needs two people",
+                )
+                leads = None
         shown_team = team.name if team is not None else ""
-        title = self.text(record.get("title"), self.path("title"), MAX_TITLE, required=True)
         context = self.text(record.get("context"), self.path("context"), 100_000, required=False) or ""
         rationale = self.text(record.get("rationale"), self.path("rationale"), 100_000, required=False)
         options = self.options(record.get("options"))
-        # The times.
-        opened_at = self.time(record.get("opened_at"), self.path("opened_at"), required=True)
+        # The other times.
         decide_by = self.time(record.get("decide_by"), self.path("decide_by"), required=True, past=False)
         escalated_at = self.time(record.get("escalated_at"), self.path("escalated_at"), required=False)
         decided_at = self.time(record.get("decided_at"), self.path("decided_at"), required=False)
@@ -409,11 +513,23 @@ class _Checker:
         for position, item in self.objects(record, "signoffs"):
             self.unknown_keys(item, SIGNOFF_KEYS, "signoffs", position)
             by = self.lead(item.get("by"), self.path("signoffs", position, "by"), shown_team, leads)
-            at = self.time(item.get("at"), self.path("signoffs", position, "at"), required=True)
+            at_path = self.path("signoffs", position, "at")
+            at = self.time(item.get("at"), at_path, required=True)
             option = self.option(item.get("option"), self.path("signoffs", position, "option"), options)
-            stance = self._stance(item.get("stance") or Stance.AGREE.value, self.path("signoffs", position, "stance"))
+            stance_value = item.get("stance")
+            stance = (
+                Stance.AGREE
+                if stance_value is None
+                else self._stance(stance_value, self.path("signoffs", position, "stance"))
+            )
             if at is not None and opened_at is not None and at < opened_at:
-                self.problem(self.path("signoffs", position, "at"), f"{_show(item['at'])} is before opened_at")
+                self.problem(at_path, f"{_show(item['at'])} is before opened_at")
+            if at is not None and escalated_at is not None and at > escalated_at:
+                self.problem(
+                    at_path, f"{_show(item['at'])} is after escalated_at: an escalated decision takes no sign-off"
+                )
+            elif at is not None and decided_at is not None and at > decided_at:
+                self.problem(at_path, f"{_show(item['at'])} is after decided_at")
             if by is not None and any(signoff.person_id == by for signoff in signoffs):
                 self.problem(self.path("signoffs", position, "by"), f"a second sign-off by {by}")
             elif by is not None and at is not None and option is not None and stance is not None:
@@ -424,29 +540,34 @@ class _Checker:
             decided_by = self.person(record.get("decided_by"), self.path("decided_by"))
             if record.get("decided_at") is None:
                 self.problem(self.path("decided_by"), "requires decided_at")
+            if record.get("escalated_at") is None:
+                self.problem(
+                    self.path("decided_by"),
+                    "requires escalated_at: only the accountable manager decides, and only an escalated decision",
+                )
         chosen_option = None
         if record.get("chosen_option") is not None:
             chosen_option = self.option(record.get("chosen_option"), self.path("chosen_option"), options)
             if record.get("decided_at") is None:
                 self.problem(self.path("chosen_option"), "requires decided_at")
-        self._check_outcome(
-            leads=leads,
-            manager=manager,
-            team_name=shown_team,
-            options_ok=options is not None,
-            signoffs=signoffs,
-            signoffs_complete=len(signoffs) == len(raw) if isinstance(raw := record.get("signoffs"), list) else True,
-            escalated_at=escalated_at,
-            decided_at=decided_at,
-            decided_by=decided_by,
-            chosen_option=chosen_option,
-            chosen_given=record.get("chosen_option") is not None,
-            closed_at=closed_at,
-        )
-        self._check_order(leads, opened_at, decide_by, escalated_at, decided_at, closed_at, signoffs, record)
-        if team is not None and title is not None and opened_at is not None:
-            self.key = import_key(team.id, title, opened_at)
-        if self.problems:
+        if leads is not None:
+            self._check_roles(leads, manager, shown_team, escalated_at, decided_by)
+        if leads is not None or self.known:
+            self._check_outcome(
+                options_ok=options is not None,
+                signoffs=signoffs,
+                signoffs_complete=len(signoffs) == len(raw)
+                if isinstance(raw := record.get("signoffs"), list)
+                else True,
+                decided_at=decided_at,
+                decided_by_given=record.get("decided_by") is not None,
+                chosen_option=chosen_option,
+                chosen_given=record.get("chosen_option") is not None,
+                closed_at=closed_at,
+                record=record,
+            )
+        self._check_order(opened_at, decide_by, escalated_at, decided_at, closed_at, signoffs, record)
+        if self.problems or self.known:
             return None
         assert team is not None and leads is not None and title is not None and options is not None
         assert opened_at is not None and decide_by is not None
@@ -478,44 +599,77 @@ class _Checker:
         return None
 
     def _stance(self, value: object, path: str) -> Stance | None:
-        if isinstance(value, str) and value.strip().lower() in {s.value for s in Stance}:
-            return Stance(value.strip().lower())
+        """Exactly one of the stances: nothing else (an empty string, a number, a list) is read as agreeing."""
+        if isinstance(value, str) and value in {s.value for s in Stance}:
+            return Stance(value)
         self.problem(path, f"{_show(value)} is not one of {', '.join(s.value for s in Stance)}")
         return None
 
-    def _check_outcome(
+    def _check_roles(
         self,
-        *,
-        leads: tuple[str, str] | None,
+        leads: tuple[str, str],
         manager: str | None,
         team_name: str,
-        options_ok: bool,
-        signoffs: list[_Signoff],
-        signoffs_complete: bool,
         escalated_at: datetime | None,
-        decided_at: datetime | None,
         decided_by: str | None,
-        chosen_option: str | None,
-        chosen_given: bool,
-        closed_at: datetime | None,
     ) -> None:
-        """Escalation, decision and closing fit together; only checked where the parts they need are good."""
-        if leads is None:
-            return
-        agreed = _agreed_option(signoffs, leads)
+        """The escalation and the decider against the team's roles today (a record not yet imported)."""
         if escalated_at is not None and manager is None:
             self.problem(self.path("escalated_at"), f"team {team_name} has no accountable manager to escalate to")
-        if escalated_at is not None and manager is not None and decided_by is not None and decided_by != manager:
+        if decided_by is None:
+            return
+        if manager is not None and decided_by != manager:  # never a lead: team_roles keeps them apart
             self.problem(
                 self.path("decided_by"),
                 f"{_show(decided_by)} is not team {team_name}'s accountable manager ({manager}), "
                 "who decides an escalated decision",
             )
+        elif decided_by in leads:
+            self.problem(
+                self.path("decided_by"),
+                f"{_show(decided_by)} is one of team {team_name}'s leads; only the accountable manager decides, "
+                "never a lead",
+            )
+
+    def _check_outcome(
+        self,
+        *,
+        options_ok: bool,
+        signoffs: list[_Signoff],
+        signoffs_complete: bool,
+        decided_at: datetime | None,
+        decided_by_given: bool,
+        chosen_option: str | None,
+        chosen_given: bool,
+        closed_at: datetime | None,
+        record: Mapping[str, Any],
+    ) -> None:
+        """The decision and closing fit the sign-offs; only checked where the parts they need are good."""
         if not (options_ok and signoffs_complete):
             return
-        if decided_at is not None and not chosen_given and (decided_by is not None or agreed is None):
+        agreed = _agreed_option(signoffs)
+        if decided_at is not None and not decided_by_given:
+            if agreed is None and len(signoffs) == 2:
+                self.problem(
+                    self.path("decided_by"),
+                    "is required: the leads signed different options, and only the accountable manager decides "
+                    "a disagreement (after escalated_at)",
+                )
+            elif agreed is None:
+                self.problem(
+                    self.path("decided_by"),
+                    "is required with decided_at unless both leads signed the same option "
+                    "(decided_at is then when they agreed)",
+                )
+            elif decided_at > (agreed_at := max(s.at for s in signoffs)):
+                self.problem(
+                    self.path("decided_at"),
+                    f"{_show(record['decided_at'])} is after both leads had agreed ({agreed_at.isoformat()}); "
+                    "without decided_by, decided_at is when they agreed (the later sign-off)",
+                )
+        if decided_at is not None and not chosen_given and (decided_by_given or agreed is None):
             self.problem(self.path("chosen_option"), "is required when decided_at is set")
-        if agreed is not None and decided_by is None and chosen_option is not None and chosen_option != agreed:
+        if agreed is not None and not decided_by_given and chosen_option is not None and chosen_option != agreed:
             self.problem(
                 self.path("chosen_option"),
                 f"{_show(chosen_option)} is not the option both leads signed ({_show(agreed)})",
@@ -528,7 +682,6 @@ class _Checker:
 
     def _check_order(
         self,
-        leads: tuple[str, str] | None,
         opened_at: datetime | None,
         decide_by: datetime | None,
         escalated_at: datetime | None,
@@ -537,7 +690,8 @@ class _Checker:
         signoffs: list[_Signoff],
         record: Mapping[str, Any],
     ) -> None:
-        """No step before the decision was opened, no decision before its escalation, nothing after closing."""
+        """No step before the decision was opened, no decision before its escalation, nothing after closing, no
+        escalation once both leads agreed (a sign-off after the escalation or the decision is reported at it)."""
         if opened_at is not None:
             for key, at in (
                 ("decide_by", decide_by),
@@ -555,21 +709,25 @@ class _Checker:
             for what, at in earlier:
                 if at is not None and closed_at < at:
                     self.problem(self.path("closed_at"), f"{_show(record['closed_at'])} is before {what}")
-        if escalated_at is not None and leads is not None and _agreed_option(signoffs, leads) is not None:
+        if escalated_at is not None and _agreed_option(signoffs) is not None:
             agreed_at = max(s.at for s in signoffs)
             if escalated_at > agreed_at:
                 self.problem(
                     self.path("escalated_at"),
                     f"{_show(record['escalated_at'])} is after both leads had agreed ({agreed_at.isoformat()})",
                 )
+            elif escalated_at == agreed_at:
+                self.problem(
+                    self.path("escalated_at"),
+                    f"{_show(record['escalated_at'])} is when both leads agreed: an agreed decision is not escalated",
+                )
 
 
-def _agreed_option(signoffs: Sequence[_Signoff], leads: tuple[str, str]) -> str | None:
-    signed = {s.person_id: s.option for s in signoffs}
-    product, engineering = leads
-    if product in signed and engineering in signed and signed[product] == signed[engineering]:
-        return signed[product]
-    return None
+def _agreed_option(signoffs: Sequence[_Signoff]) -> str | None:
+    """The option both leads signed, when they signed the same one. Each sign-off is by a lead (of the team as it
+    was, for a record already imported) and no one signs twice, so two sign-offs are both leads'."""
+    options = {s.option for s in signoffs}
+    return options.pop() if len(signoffs) == 2 and len(options) == 1 else None
 
 
 def _decode(data: bytes, name: str) -> tuple[str | None, Problem | None]:
@@ -586,12 +744,22 @@ def _decode(data: bytes, name: str) -> tuple[str | None, Problem | None]:
 
 def _elements(text: str, name: str) -> list[tuple[int, object]]:
     """The array's elements, each with the line it starts on; ImportRejectedError when the file is not one."""
+    decoder = json.JSONDecoder()
     try:
-        document = json.loads(text)
+        try:
+            document = decoder.decode(text)
+        except json.JSONDecodeError:
+            raise
+        except ValueError:
+            # A whole number too long to convert: decode again, keeping such numbers for the checks to report.
+            decoder = json.JSONDecoder(parse_int=_parse_int)
+            document = decoder.decode(text)
     except json.JSONDecodeError as error:
         raise ImportRejectedError([Problem(name, error.lineno, error.colno, f"invalid JSON: {error.msg}")]) from error
     except RecursionError as error:
         raise ImportRejectedError([Problem(name, 1, 1, "invalid JSON: nested too deeply")]) from error
+    except ValueError as error:  # anything else json cannot convert: one problem for the file
+        raise ImportRejectedError([Problem(name, 1, 1, f"invalid JSON: {_printable(str(error))}")]) from error
     position = _skip(text, 0)
     if not isinstance(document, list):
         line = text.count("\n", 0, position) + 1
@@ -599,7 +767,6 @@ def _elements(text: str, name: str) -> list[tuple[int, object]]:
         message = f"the file must hold a JSON array of decisions, not {_json_type(document)}"
         raise ImportRejectedError([Problem(name, line, column, message)])
     # The document is valid, so decoding it element by element cannot fail; it tells where each element starts.
-    decoder = json.JSONDecoder()
     elements: list[tuple[int, object]] = []
     line, counted = 1, 0
     position = _skip(text, position + 1)
@@ -619,24 +786,53 @@ def _skip(text: str, position: int) -> int:
     return match.end() if match else position
 
 
-def read_decision_log(session: Session, data: bytes, name: str) -> tuple[list[_Record], list[Problem]]:
-    """Parse and check a whole file against the org in the database: its good records and its warnings;
-    ImportRejectedError with every problem when anything is wrong."""
+@dataclass(frozen=True)
+class _Log:
+    """A checked file: the records to create, how many are already imported, and the warnings."""
+
+    new: list[_Record]
+    unchanged: int
+    warnings: list[Problem]
+
+
+def _existing_keys(session: Session, org: _Org, elements: Sequence[tuple[int, object]]) -> set[str]:
+    """The import keys already in the database of the teams the file names. One scan of those teams' keys: a
+    long ``IN`` list of keys can be planned as a sequential scan per batch right after a big import, before
+    statistics."""
+    teams: set[int] = set()
+    for _, element in elements:
+        name = element.get("team") if isinstance(element, dict) else None
+        if isinstance(name, str) and (team := org.teams.get(name.strip().lower())) is not None:
+            teams.add(team.id)
+    if not teams:
+        return set()
+    found = session.scalars(
+        select(Decision.import_key).where(Decision.team_id.in_(sorted(teams)), Decision.import_key.is_not(None))
+    )
+    return {key for key in found if key is not None}
+
+
+def read_decision_log(session: Session, data: bytes, name: str) -> _Log:
+    """Parse and check a whole file against the database: the org for new records, the import keys for those
+    already imported; ImportRejectedError with every problem when anything is wrong."""
     text, problem = _decode(data, name)
     if text is None:
         assert problem is not None
         raise ImportRejectedError([problem])
     elements = _elements(text, name)
     org = _Org(session)
+    existing = _existing_keys(session, org, elements)
     now = utcnow()
     problems: list[Problem] = []
     warnings: list[Problem] = []
     records: list[_Record] = []
+    unchanged = 0
     first: dict[str, tuple[int, int]] = {}
     if not elements:
         warnings.append(Problem(name, 1, 1, "the file has no decisions"))
     for index, (line, element) in enumerate(elements):
-        checker = _Checker(name, line, index, org, now)
+        checker = _Checker(name, line, index, org, now, existing)
+        checker.scan(element)
         if not isinstance(element, dict):
             checker.problem(checker.path(), f"a decision must be a JSON object, not {_json_type(element)}")
             problems += checker.problems
@@ -652,22 +848,15 @@ def read_decision_log(session: Session, data: bytes, name: str) -> tuple[list[_R
             first[checker.key] = (index, line)
         problems += checker.problems
         warnings += checker.warnings
-        if record is not None and not checker.problems:
+        if checker.problems:
+            continue
+        if checker.known:
+            unchanged += 1
+        elif record is not None:
             records.append(record)
     if problems:
         raise ImportRejectedError(problems)
-    return records, sorted(warnings)
-
-
-def _existing_keys(session: Session, records: Sequence[_Record]) -> set[str]:
-    """The records' import keys already in the database. One scan of the keys of the file's teams: a long
-    ``IN`` list can be planned as a sequential scan per batch right after a big import, before statistics."""
-    teams = sorted({record.team_id for record in records})
-    keys = {record.import_key for record in records}
-    found = session.scalars(
-        select(Decision.import_key).where(Decision.team_id.in_(teams), Decision.import_key.is_not(None))
-    )
-    return {key for key in found if key in keys}
+    return _Log(records, unchanged, sorted(warnings))
 
 
 def _columns(record: _Record, actor: str, now: datetime) -> dict[str, Any]:
@@ -679,7 +868,7 @@ def _columns(record: _Record, actor: str, now: datetime) -> dict[str, Any]:
         decided_by=record.decided_by is not None,
         closed=record.closed_at is not None,
     )
-    agreed = _agreed_option(record.signoffs, record.leads)
+    agreed = _agreed_option(record.signoffs)
     last_signoff = max((s.at for s in record.signoffs), default=None)
     both_signed = set(record.leads) <= history.signed.keys()
     resolved_at: datetime | None = None
@@ -688,8 +877,6 @@ def _columns(record: _Record, actor: str, now: datetime) -> dict[str, Any]:
         resolved_at, chosen_option = record.decided_at, record.chosen_option
     elif agreed is not None:
         resolved_at, chosen_option = last_signoff, agreed
-    elif record.decided_at is not None:
-        resolved_at, chosen_option = record.decided_at, record.chosen_option
     return {
         "team_id": record.team_id,
         "title": record.title,
@@ -744,7 +931,7 @@ def _events(record: _Record, decision_id: int, actor: str, name: str, now: datet
             record.decided_at,
             "decided",
             who,
-            option=record.chosen_option or _agreed_option(record.signoffs, record.leads),
+            option=record.chosen_option or _agreed_option(record.signoffs),
         )
     if record.closed_at is not None:
         step(record.closed_at, "closed", actor)
@@ -830,11 +1017,10 @@ def import_decision_log(
 ) -> DecisionImportReport:
     """Check the whole file (ImportRejectedError lists every problem), then create the decisions not yet
     imported, each with its scores, sign-offs and history, in the caller's transaction. A dry run writes nothing."""
-    records, warnings = read_decision_log(session, data, name)
-    existing = _existing_keys(session, records)
-    new = [record for record in records if record.import_key not in existing]
+    log = read_decision_log(session, data, name)
+    new, unchanged, warnings = log.new, log.unchanged, log.warnings
     if dry_run or not new:
-        return DecisionImportReport(created=len(new), unchanged=len(existing), warnings=warnings)
+        return DecisionImportReport(created=len(new), unchanged=unchanged, warnings=warnings)
     now = utcnow()
     for start in range(0, len(new), WRITE_BATCH):
         _write(session, new[start : start + WRITE_BATCH], actor, name, now)
@@ -844,6 +1030,6 @@ def import_decision_log(
         action="decisions.import",
         entity="decision_log",
         entity_id=name[-320:],
-        after={"created": len(new), "unchanged": len(existing)},
+        after={"created": len(new), "unchanged": unchanged},
     )
-    return DecisionImportReport(created=len(new), unchanged=len(existing), warnings=warnings)
+    return DecisionImportReport(created=len(new), unchanged=unchanged, warnings=warnings)

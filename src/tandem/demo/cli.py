@@ -14,6 +14,7 @@ from tandem.db import transaction, utcnow
 from tandem.decisions.importer import import_decision_log
 from tandem.demo.decisions import generate_decisions
 from tandem.demo.generator import generate_org, people_csv, teams_csv, write_demo
+from tandem.org.importer import ImportRejectedError
 from tandem.org.service import import_org
 from tandem.walk.cli import write_walk
 from tandem.walk.report import ReportFormat
@@ -43,16 +44,19 @@ def demo(
     truth_path.write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
     actor = f"cli:{getpass.getuser()}"
     engine = open_database()
-    with transaction(engine) as session:
-        outcome = import_org(
-            session,
-            people_data=people_csv(org),
-            people_file=str(people_path),
-            teams_data=teams_csv(org),
-            teams_file=str(teams_path),
-            imported_by=actor,
-        )
-        imported = import_decision_log(session, data=log, name=str(directory / "decisions.json"), actor=actor)
+    try:
+        with transaction(engine) as session:
+            outcome = import_org(
+                session,
+                people_data=people_csv(org),
+                people_file=str(people_path),
+                teams_data=teams_csv(org),
+                teams_file=str(teams_path),
+                imported_by=actor,
+            )
+            imported = import_decision_log(session, data=log, name=str(directory / "decisions.json"), actor=actor)
+    except ImportRejectedError as error:  # the generator and the importers disagree: a bug, said plainly
+        fail(f"the demo data did not import ({len(error.problems)} problems), first: {error.problems[0]}", code=1)
     counts = outcome.plan.counts()
     out_console.print(
         f"Demo org (seed {seed}): {len(org.people)} people, {len(org.teams)} teams, "

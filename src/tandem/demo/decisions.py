@@ -354,16 +354,19 @@ class _TeamWriter:
         self.close_later(decision)
 
     def imposed(self, working_days_ago: int) -> None:
-        """The leads sign different options and the winning lead decides alone, without escalating."""
+        """The leads disagree and the same side always gets its way: the other lead disagrees and commits."""
         rng = self.rng
         decision, product_pick, engineering_pick = self.new(working_days_ago, contested=True)
         winner = self.winner("imposed")
-        contested = self.disagree(
-            decision, {"product": product_pick, "engineering": engineering_pick}, rng.randint(0, 1)
-        )
-        decision.decided_at = _after(contested, rng.randint(0, 2), rng)
-        decision.decided_by = self.lead(winner)
-        decision.chosen_option = product_pick if winner == "product" else engineering_pick
+        loser = "engineering" if winner == "product" else "product"
+        option = product_pick if winner == "product" else engineering_pick
+        first = _after(decision.opened_at, rng.randint(0, 1), rng)
+        second = _after(first, rng.randint(0, 2), rng)
+        decision.signoffs = [
+            (self.lead(winner), first, option, Stance.AGREE),
+            (self.lead(loser), second, option, Stance.DISAGREE_AND_COMMIT),
+        ]
+        decision.decided_at, decision.chosen_option = second, option
         self.close_later(decision)
 
     def stuck(self, working_days_ago: int) -> None:
