@@ -8,9 +8,10 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from factories import TEAMS_HEADER, to_csv
 from tandem.accounts.models import Role
 from tandem.cli import app as cli
-from webfixtures import SEARCH_GAP
+from webfixtures import SEARCH_GAP, csrf, web_org_people, web_org_teams
 
 
 def test_the_api_walk_is_the_cli_walk(
@@ -42,3 +43,15 @@ def test_the_walk_page_links_each_finding_to_its_evidence(signed_in: Callable[[R
 
 def test_an_unknown_finding_is_404(signed_in: Callable[[Role], TestClient]) -> None:
     assert signed_in(Role.EXECUTIVE).get("/findings/power_gap-000000000000").status_code == 404
+
+
+def test_the_walk_page_reflects_an_import_at_once(signed_in: Callable[[Role], TestClient]) -> None:
+    executive, admin = signed_in(Role.EXECUTIVE), signed_in(Role.ADMIN)
+    assert SEARCH_GAP in executive.get("/").text
+    people = [p if p["id"] != "em2" else {**p, "level": "5"} for p in web_org_people()]
+    admin.post(
+        "/admin/import",
+        data={"csrf_token": csrf(admin)},
+        files={"people": ("people.csv", to_csv(people)), "teams": ("teams.csv", to_csv(web_org_teams(), TEAMS_HEADER))},
+    )
+    assert SEARCH_GAP not in executive.get("/").text  # the cached walk is never served past a change

@@ -420,62 +420,124 @@ def listing(
     return list(rows), total
 
 
-def preferred_option(decision: Decision, person_id: str) -> str | None:
+def lead_preference(
+    person_id: str,
+    options: Sequence[str],
+    signoffs: Iterable[tuple[str, str, Stance]],
+    stated: dict[str, Any],
+    scores: Iterable[tuple[str, str, int]],
+) -> str | None:
     """A lead's preference: the option they signed in agreement, else a recorded preference, else their
     highest-scored option. A "disagree and commit" sign-off is a commitment, not a preference, so it is skipped:
-    otherwise every disagreement settled that way would hide whose view lost."""
-    signed = next((s.option for s in decision.signoffs if s.person_id == person_id and s.stance is Stance.AGREE), None)
+    otherwise every disagreement settled that way would hide whose view lost. Pure: used by the pages (from
+    ORM objects) and the walk (from plain rows) alike."""
+    signed = next((option for by, option, stance in signoffs if by == person_id and stance is Stance.AGREE), None)
     if signed is not None:
         return signed
-    stated = decision.stated_preferences.get(person_id)
-    if isinstance(stated, str):
-        return stated
+    recorded = stated.get(person_id)
+    if isinstance(recorded, str):
+        return recorded
     totals: dict[str, int] = {}
-    for item in decision.scores:
-        if item.person_id == person_id:
-            totals[item.option] = totals.get(item.option, 0) + item.score
-    return max(decision.options, key=lambda option: totals.get(option, -99)) if totals else None
+    for by, option, value in scores:
+        if by == person_id:
+            totals[option] = totals.get(option, 0) + value
+    return max(options, key=lambda option: totals.get(option, -99)) if totals else None
+
+
+def preferred_option(decision: Decision, person_id: str) -> str | None:
+    return lead_preference(
+        person_id,
+        decision.options,
+        [(s.person_id, s.option, s.stance) for s in decision.signoffs],
+        decision.stated_preferences,
+        [(s.person_id, s.option, s.score) for s in decision.scores],
+    )
 
 
 def load_facts(session: Session) -> list[DecisionFacts]:
-    """Every decision as plain facts for the detectors (one pass, functions looked up once)."""
-    functions = dict(session.execute(select(Person.id, Person.function)).all())
-    teams = session.scalars(select(Team)).all()
-    leads = {team.id: (team.product_lead_id, team.engineering_lead_id) for team in teams}
-    names = {team.id: team.name for team in teams}
+    """Every opened decision as plain facts for the detectors: three Core queries, no ORM objects (the walk
+    runs on every page view)."""
+    functions = {pid: str(function) for pid, function in session.execute(select(Person.id, Person.function))}
+    leads = {
+        tid: (product, engineering)
+        for tid, product, engineering in session.execute(
+            select(Team.id, Team.product_lead_id, Team.engineering_lead_id)
+        )
+    }
+    names = dict(session.execute(select(Team.id, Team.name)).all())
+    scores_of: dict[int, list[tuple[str, str, Factor, int]]] = {}
+    for decision_id, by, option, factor, value in session.execute(
+        select(
+            DecisionScore.decision_id,
+            DecisionScore.person_id,
+            DecisionScore.option,
+            DecisionScore.factor,
+            DecisionScore.score,
+        )
+    ):
+        scores_of.setdefault(decision_id, []).append((by, option, factor, value))
+    signoffs_of: dict[int, list[tuple[str, str, Stance]]] = {}
+    for decision_id, by, option, stance in session.execute(
+        select(DecisionSignoff.decision_id, DecisionSignoff.person_id, DecisionSignoff.option, DecisionSignoff.stance)
+    ):
+        signoffs_of.setdefault(decision_id, []).append((by, option, stance))
     facts: list[DecisionFacts] = []
-    rows = session.scalars(
-        select(Decision).options(selectinload(Decision.scores), selectinload(Decision.signoffs)).order_by(Decision.id)
+    rows = session.execute(
+        select(
+            Decision.id,
+            Decision.team_id,
+            Decision.title,
+            Decision.state,
+            Decision.options,
+            Decision.stated_preferences,
+            Decision.opened_at,
+            Decision.decide_by,
+            Decision.resolved_at,
+            Decision.escalated_at,
+            Decision.contested_at,
+            Decision.chosen_option,
+            Decision.decided_by_id,
+        )
+        .where(Decision.opened_at.is_not(None))
+        .order_by(Decision.id)
     )
-    for decision in rows:
-        if decision.opened_at is None:
-            continue
-        product, engineering = leads.get(decision.team_id, (None, None))
+    for row in rows:
+        scored = scores_of.get(row.id, [])
+        product, engineering = leads.get(row.team_id, (None, None))
         preferences = {
-            function: option
+            function: preferred
             for function, lead in (("product", product), ("engineering", engineering))
-            if lead is not None and (option := preferred_option(decision, lead)) is not None
+            if lead is not None
+            and (
+                preferred := lead_preference(
+                    lead,
+                    row.options,
+                    signoffs_of.get(row.id, []),
+                    row.stated_preferences,
+                    [(by, opt, value) for by, opt, _, value in scored],
+                )
+            )
+            is not None
         }
         scores: dict[str, dict[Factor, list[int]]] = {}
-        for item in decision.scores:
-            function = str(functions.get(item.person_id, "other"))
-            scores.setdefault(function, {}).setdefault(item.factor, []).append(item.score)
-        decided_by: str | None = "joint" if decision.resolved_at is not None else None
-        if decision.decided_by_id is not None:
+        for by, _, factor, value in scored:
+            scores.setdefault(functions.get(by, "other"), {}).setdefault(factor, []).append(value)
+        decided_by: str | None = "joint" if row.resolved_at is not None else None
+        if row.decided_by_id is not None:
             decided_by = "manager"  # only the accountable manager decides; their own function does not matter
         facts.append(
             DecisionFacts(
-                id=decision.id,
-                team=names.get(decision.team_id, "?"),
-                title=decision.title,
-                state=decision.state,
-                opened_at=decision.opened_at,
-                decide_by=decision.decide_by,
-                resolved_at=decision.resolved_at,
-                escalated_at=decision.escalated_at,
-                contested=decision.contested_at is not None
+                id=row.id,
+                team=names.get(row.team_id, "?"),
+                title=row.title,
+                state=row.state,
+                opened_at=row.opened_at,
+                decide_by=row.decide_by,
+                resolved_at=row.resolved_at,
+                escalated_at=row.escalated_at,
+                contested=row.contested_at is not None
                 or len(set(preferences.values())) == 2,  # a disagreement conceded is still a disagreement
-                chosen_option=decision.chosen_option,
+                chosen_option=row.chosen_option,
                 decided_by_function=decided_by,
                 preferences=preferences,
                 scores=scores,

@@ -26,9 +26,9 @@ from tandem.org.service import (
     team_members,
     team_rows,
 )
-from tandem.walk.service import run_walk
 from tandem.web.deps import CurrentViewer, SessionDep, SettingsDep, ensure
 from tandem.web.render import page
+from tandem.web.walk_cache import current_walk
 
 router = APIRouter()
 Limit = Annotated[int | None, Query(ge=1, le=1000, description="Rows per page (default: the server's page size).")]
@@ -72,7 +72,7 @@ def team_page(
     ensure(can_read_team(viewer, team.name))
     snapshot = load_org_snapshot(session)
     pair = counterpart_pair(snapshot, _node(team))
-    report = run_walk(session, settings.thresholds) if can_read_org(viewer) else None
+    report = current_walk(request, session) if can_read_org(viewer) else None
     findings = [f for f in report.findings if team.name in f.scope.teams] if report else []
     figures = report.metrics.get("decisions", {}).get(team.name) if report else None
     decisions, _ = decision_listing(session, team=team, limit=10)

@@ -13,9 +13,9 @@ from tandem.org.models import Person
 from tandem.walk.findings import WalkReport
 from tandem.walk.report import by_practice
 from tandem.walk.report.evidence import evidence_lines
-from tandem.walk.service import run_walk
 from tandem.web.deps import CurrentViewer, SessionDep, SettingsDep, ensure
 from tandem.web.render import page
+from tandem.web.walk_cache import current_walk
 
 router = APIRouter()
 
@@ -26,7 +26,7 @@ def walk_page(request: Request, viewer: CurrentViewer, session: SessionDep, sett
         # A member's home is their team; the org-wide walk is not theirs to read.
         return RedirectResponse(f"/teams/{quote(viewer.home_team, safe='')}", status_code=303)
     ensure(can_read_org(viewer))
-    report = run_walk(session, settings.thresholds)
+    report = current_walk(request, session)
     return page(request, "walk.html", viewer=viewer, report=report, groups=by_practice(report))
 
 
@@ -35,7 +35,7 @@ def finding_page(
     request: Request, finding_id: str, viewer: CurrentViewer, session: SessionDep, settings: SettingsDep
 ) -> HTMLResponse:
     ensure(can_read_org(viewer))
-    report = run_walk(session, settings.thresholds)
+    report = current_walk(request, session)
     finding = next((f for f in report.findings if f.id == finding_id), None)
     if finding is None:
         raise HTTPException(404, "No such finding in today's walk: it may have been resolved.")
@@ -51,7 +51,7 @@ def finding_page(
 
 
 @router.get("/api/v1/walk", response_model=WalkReport, tags=["walk"])
-def walk_json(viewer: CurrentViewer, session: SessionDep, settings: SettingsDep) -> WalkReport:
+def walk_json(request: Request, viewer: CurrentViewer, session: SessionDep) -> WalkReport:
     """The walk, exactly as ``tandem walk --format json`` prints it."""
     ensure(can_read_org(viewer))
-    return run_walk(session, settings.thresholds)
+    return current_walk(request, session)

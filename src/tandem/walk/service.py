@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tandem import __version__
 from tandem.config import Thresholds
 from tandem.db import utcnow
+from tandem.decisions.models import DecisionEvent
+from tandem.org.models import OrgImport
 from tandem.org.service import org_counts
 from tandem.walk.findings import Finding, WalkReport, worst_first
 from tandem.walk.registry import Loader, detectors, metric_providers
@@ -42,4 +45,17 @@ def run_walk(session: Session, thresholds: Thresholds, *, generated_at: datetime
         org=org_counts(session),
         findings=sorted(findings, key=worst_first),
         metrics=figures,
+    )
+
+
+def data_version(session: Session) -> tuple[object, ...]:
+    """A cheap fingerprint of everything the walk reads: it changes whenever an import or a decision step does
+    (both are append-only logs), so a cached report can be reused exactly until then."""
+    return tuple(
+        session.execute(
+            select(
+                select(func.max(OrgImport.id)).scalar_subquery(),
+                select(func.max(DecisionEvent.id)).scalar_subquery(),
+            )
+        ).one()
     )
