@@ -16,6 +16,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import Engine, create_engine, inspect, select, text
 from sqlalchemy.orm import Session
 
+from factories import load_org
 from tandem.accounts.service import use_password_hasher
 from tandem.config import get_settings
 from tandem.db import Base, engine_for, make_engine, normalise_url, session_factory, upgrade
@@ -99,6 +100,12 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def org(engine: Engine) -> None:
+    """The small org (Payments: pm1 product lead, em1 engineering lead, both under gm) in the database."""
+    load_org(engine)
 
 
 @pytest.fixture

@@ -6,8 +6,13 @@ import csv
 import io
 from collections.abc import Sequence
 
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from tandem.db import transaction
 from tandem.org.analysis import PersonNode
 from tandem.org.models import Function
+from tandem.org.service import import_org
 
 PEOPLE_HEADER = ("id", "name", "email", "function", "level", "manager_id", "title", "team", "aliases")
 TEAMS_HEADER = ("team", "product_lead", "engineering_lead", "accountable_manager", "jira_projects", "github_repos")
@@ -69,3 +74,25 @@ def node(
 ) -> PersonNode:
     """A person as the pure analysis sees them, named after their id."""
     return PersonNode(id=pid, name=pid.upper(), function=function, level=level, manager_id=manager, active=active)
+
+
+def import_small_org(
+    session: Session, people: Sequence[dict[str, str]] | None = None, teams: Sequence[dict[str, str]] | None = None
+) -> None:
+    """Import an org (the small one by default) through the real importer, in the caller's transaction."""
+    import_org(
+        session,
+        people_data=to_csv(people if people is not None else small_org()),
+        people_file="people.csv",
+        teams_data=to_csv(teams if teams is not None else small_teams(), TEAMS_HEADER),
+        teams_file="teams.csv",
+        imported_by="test",
+    )
+
+
+def load_org(
+    engine: Engine, people: Sequence[dict[str, str]] | None = None, teams: Sequence[dict[str, str]] | None = None
+) -> None:
+    """``import_small_org`` in a transaction of its own."""
+    with transaction(engine) as session:
+        import_small_org(session, people, teams)

@@ -10,12 +10,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from factories import TEAMS_HEADER, person, small_org, small_teams, to_csv
+from factories import import_small_org, person, small_org, small_teams
 from tandem.accounts.models import Role
 from tandem.accounts.service import create_api_token, create_user, set_password
 from tandem.config import Settings
 from tandem.db import transaction
-from tandem.org.service import import_org
 from tandem.walk.findings import finding_id
 from tandem.web.app import create_app
 from tandem.web.security import CSRF_COOKIE
@@ -57,14 +56,7 @@ def app(settings: Settings) -> FastAPI:
 @pytest.fixture
 def web_org(engine: Engine) -> None:
     with transaction(engine) as session:
-        import_org(
-            session,
-            people_data=to_csv(web_org_people()),
-            people_file="people.csv",
-            teams_data=to_csv(web_org_teams(), TEAMS_HEADER),
-            teams_file="teams.csv",
-            imported_by="test",
-        )
+        import_small_org(session, web_org_people(), web_org_teams())
         for role, email in EMAILS.items():
             user = create_user(session, email=email, role=role, actor="test")
             set_password(session, user=user, password=PASSWORD, actor="test")

@@ -12,31 +12,16 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from conftest import database_fingerprint
-from factories import TEAMS_HEADER, small_org, small_teams, to_csv
+from factories import load_org, small_org, small_teams
 from tandem.db import transaction
 from tandem.decisions.facts import DecisionState, Factor, Stance
 from tandem.decisions.importer import DecisionImportReport, import_decision_log
 from tandem.decisions.models import Decision, DecisionEvent
 from tandem.decisions.service import load_facts, preferred_option
 from tandem.org.importer import ImportRejectedError, Problem
-from tandem.org.service import import_org
 
 S = DecisionState
 A, B = "Ship the new checkout", "Keep the old checkout"
-
-
-@pytest.fixture
-def org(engine: Engine) -> None:
-    """small_org and small_teams: Payments has pm1 (product) and em1 (engineering) under gm."""
-    with transaction(engine) as session:
-        import_org(
-            session,
-            people_data=to_csv(small_org()),
-            people_file="people.csv",
-            teams_data=to_csv(small_teams(), TEAMS_HEADER),
-            teams_file="teams.csv",
-            imported_by="t",
-        )
 
 
 def at(day: int, hour: int = 9) -> str:
@@ -265,18 +250,6 @@ def test_reimporting_the_same_file_changes_nothing(engine: Engine, session: Sess
     assert database_fingerprint(engine) == before
 
 
-def reimport_org(engine: Engine, people: list[dict[str, str]], teams: list[dict[str, str]]) -> None:
-    with transaction(engine) as session:
-        import_org(
-            session,
-            people_data=to_csv(people),
-            people_file="people.csv",
-            teams_data=to_csv(teams, TEAMS_HEADER),
-            teams_file="teams.csv",
-            imported_by="t",
-        )
-
-
 @pytest.mark.usefixtures("org")
 def test_reimporting_after_the_org_changed_changes_nothing(engine: Engine) -> None:
     """Decisions already imported are not checked against today's leads and manager: pm1 left, the CPO leads
@@ -285,7 +258,7 @@ def test_reimporting_after_the_org_changed_changes_nothing(engine: Engine) -> No
     run(engine, data)
     teams = small_teams()
     teams[0].update(product_lead="cpo", accountable_manager="cto")
-    reimport_org(engine, [row for row in small_org() if row["id"] != "pm1"], teams)
+    load_org(engine, [row for row in small_org() if row["id"] != "pm1"], teams)
     before = database_fingerprint(engine)
     for dry_run in (True, False):
         report = run(engine, data, dry_run=dry_run)
@@ -308,7 +281,7 @@ def test_a_lead_never_decides(engine: Engine) -> None:
     """With no accountable manager (the CEO leads engineering: pm1 and the CEO have no common manager)."""
     teams = small_teams()
     teams[0].update(engineering_lead="ceo")
-    reimport_org(engine, small_org(), teams)
+    load_org(engine, small_org(), teams)
     record = decision("Imposed", signoffs=[sign("pm1", 4, A), sign("ceo", 5, B)], decided_at=at(6), decided_by="ceo")
     assert [p.message for p in rejected(engine, encode([{**record, "chosen_option": B}]))] == [
         "[0].decided_by: 'ceo' is one of team Payments's leads; only the accountable manager decides, never a lead",

@@ -12,7 +12,6 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from factories import TEAMS_HEADER, small_org, small_teams, to_csv
 from tandem.config import DecisionSettings
 from tandem.db import retrying, transaction
 from tandem.decisions import service
@@ -22,25 +21,11 @@ from tandem.decisions.models import Decision
 from tandem.decisions.service import Actor, DecisionError, NotAllowedError
 from tandem.notifications.models import Notification
 from tandem.org.models import Team
-from tandem.org.service import import_org
 
 S = DecisionState
 PM, EM, GM, DEV = Actor("user:pm1", "pm1"), Actor("user:em1", "em1"), Actor("user:gm", "gm"), Actor("user:dev1", "dev1")
 SETTINGS = DecisionSettings()
 MONDAY = datetime(2026, 11, 23, 9, tzinfo=UTC)
-
-
-@pytest.fixture
-def org(engine: Engine) -> None:
-    with transaction(engine) as session:
-        import_org(
-            session,
-            people_data=to_csv(small_org()),
-            people_file="people.csv",
-            teams_data=to_csv(small_teams(), TEAMS_HEADER),
-            teams_file="teams.csv",
-            imported_by="t",
-        )
 
 
 def payments(session: Session) -> Team:

@@ -9,27 +9,13 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from factories import TEAMS_HEADER, person, small_org, small_teams, to_csv
+from factories import load_org, person, small_org, small_teams
 from tandem.config import Thresholds
-from tandem.db import transaction
-from tandem.org.service import import_org
 from tandem.walk.findings import Finding, Practice, Recommendation, Scope, WalkReport, finding_id
 from tandem.walk.registry import _REGISTRY, detector, detectors
 from tandem.walk.report import ReportFormat, render
 from tandem.walk.schema_file import SCHEMA_PATH, render_schema
 from tandem.walk.service import DetectorContractError, run_walk
-
-
-def load(engine: Engine, people: list[dict[str, str]], teams: list[dict[str, str]]) -> None:
-    with transaction(engine) as session:
-        import_org(
-            session,
-            people_data=to_csv(people),
-            people_file="people.csv",
-            teams_data=to_csv(teams, TEAMS_HEADER),
-            teams_file="teams.csv",
-            imported_by="t",
-        )
 
 
 def problem_org() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
@@ -55,7 +41,7 @@ def test_a_second_detector_for_the_same_kind_is_refused() -> None:
 
 
 def test_a_healthy_org_walks_clean(engine: Engine, session: Session) -> None:
-    load(engine, small_org(), small_teams())
+    load_org(engine, small_org(), small_teams())
     report = run_walk(session, Thresholds())
     assert report.findings == []
     assert report.org.active_people == 7
@@ -63,13 +49,13 @@ def test_a_healthy_org_walks_clean(engine: Engine, session: Session) -> None:
 
 
 def test_a_planted_gap_is_found_through_the_database(engine: Engine, session: Session) -> None:
-    load(engine, *problem_org())
+    load_org(engine, *problem_org())
     report = run_walk(session, Thresholds())
     assert [(f.kind, f.scope.teams) for f in report.findings] == [("power_gap", ["Search"])]
 
 
 def test_the_json_matches_the_schema_in_the_repo(engine: Engine, session: Session) -> None:
-    load(engine, *problem_org())
+    load_org(engine, *problem_org())
     document = json.loads(render(run_walk(session, Thresholds()), ReportFormat.JSON))
     jsonschema.validate(document, json.loads(SCHEMA_PATH.read_text()))
     assert set(document) == {"tandem_version", "generated_at", "org", "findings", "metrics"}
@@ -90,7 +76,7 @@ def test_the_schema_file_is_generated_from_the_models() -> None:
 
 
 def test_text_and_markdown_carry_the_same_findings(engine: Engine, session: Session) -> None:
-    load(engine, *problem_org())
+    load_org(engine, *problem_org())
     report = run_walk(session, Thresholds())
     text = render(report, ReportFormat.TEXT)
     markdown = render(report, ReportFormat.MD)
