@@ -36,11 +36,6 @@ def can_read_team(viewer: Viewer, team: str) -> bool:
     return can_read_org(viewer) or team == viewer.home_team or team in viewer.led_teams
 
 
-def can_write_team(viewer: Viewer, team: str) -> bool:
-    """Team-private writes (decisions, plans, …): admins, and the team's own leads."""
-    return viewer.role == Role.ADMIN or (viewer.role == Role.LEAD and team in viewer.led_teams)
-
-
 def can_read_person(viewer: Viewer, person_id: str, person_team: str | None) -> bool:
     """A person page: org readers see everyone; a member sees themselves and their own team."""
     return (

@@ -63,9 +63,7 @@ def org_page(request: Request, viewer: CurrentViewer, session: SessionDep) -> HT
 
 
 @router.get("/teams/{name:path}", response_class=HTMLResponse, include_in_schema=False)
-def team_page(
-    request: Request, name: str, viewer: CurrentViewer, session: SessionDep, settings: SettingsDep
-) -> HTMLResponse:
+def team_page(request: Request, name: str, viewer: CurrentViewer, session: SessionDep) -> HTMLResponse:
     team = team_by_name(session, name)
     if team is None:
         raise HTTPException(404, "No team has that name.")

@@ -397,10 +397,6 @@ def _executemany(session: Session, statement: Any, rows: list[dict[str, Any]], a
         advance(len(chunk))
 
 
-def latest_import(session: Session) -> OrgImport | None:
-    return session.scalars(select(OrgImport).order_by(OrgImport.id.desc()).limit(1)).first()
-
-
 @dataclass
 class ImportOutcome:
     org: OrgFile

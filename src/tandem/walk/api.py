@@ -13,7 +13,7 @@ from tandem.org.models import Person
 from tandem.walk.findings import WalkReport
 from tandem.walk.report import by_practice
 from tandem.walk.report.evidence import evidence_lines
-from tandem.web.deps import CurrentViewer, SessionDep, SettingsDep, ensure
+from tandem.web.deps import CurrentViewer, SessionDep, ensure
 from tandem.web.render import page
 from tandem.web.walk_cache import current_walk
 
@@ -21,7 +21,7 @@ router = APIRouter()
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def walk_page(request: Request, viewer: CurrentViewer, session: SessionDep, settings: SettingsDep) -> Response:
+def walk_page(request: Request, viewer: CurrentViewer, session: SessionDep) -> Response:
     if not can_read_org(viewer) and viewer.home_team:
         # A member's home is their team; the org-wide walk is not theirs to read.
         return RedirectResponse(f"/teams/{quote(viewer.home_team, safe='')}", status_code=303)
@@ -31,9 +31,7 @@ def walk_page(request: Request, viewer: CurrentViewer, session: SessionDep, sett
 
 
 @router.get("/findings/{finding_id}", response_class=HTMLResponse, include_in_schema=False)
-def finding_page(
-    request: Request, finding_id: str, viewer: CurrentViewer, session: SessionDep, settings: SettingsDep
-) -> HTMLResponse:
+def finding_page(request: Request, finding_id: str, viewer: CurrentViewer, session: SessionDep) -> HTMLResponse:
     ensure(can_read_org(viewer))
     report = current_walk(request, session)
     finding = next((f for f in report.findings if f.id == finding_id), None)
