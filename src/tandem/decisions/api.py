@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, time
 from typing import Annotated, Any
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from tandem.accounts.models import Role
 from tandem.accounts.permissions import Viewer, can_read_org, can_read_team
+from tandem.config import Settings
 from tandem.db import retrying
 from tandem.decisions import service
 from tandem.decisions.facts import DecisionState, Factor, Stance
@@ -120,25 +121,17 @@ def create_from_form(
     context: Annotated[str, Form()] = "",
     decide_by: Annotated[str, Form()] = "",
 ) -> Response:
-    def work(session: Session) -> int:
-        chosen = team_by_name(session, team)
-        if chosen is None:
-            raise HTTPException(404, "No team has that name.")
-        ensure(can_read_team(viewer, chosen.name))
-        decision = service.create(
-            session,
-            team=chosen,
+    try:
+        decision_id = _record(
+            request,
+            viewer,
+            settings,
+            team,
             title=title,
             options=options.splitlines(),
             context=context,
             decide_by=_end_of_day(decide_by),
-            actor=actor_for(viewer),
-            settings=settings.decisions,
         )
-        return decision.id
-
-    try:
-        decision_id = retrying(request.app.state.engine, work)
     except DecisionError as error:
         return page(
             request,
@@ -148,6 +141,47 @@ def create_from_form(
             message=str(error),
         )
     return RedirectResponse(f"/decisions/{decision_id}", status_code=303)
+
+
+def _record(
+    request: Request,
+    viewer: Viewer,
+    settings: Settings,
+    team_name: str,
+    *,
+    title: str,
+    options: Sequence[str],
+    context: str,
+    decide_by: datetime | None,
+    links: Sequence[str] = (),
+    open_now: bool = False,
+) -> int:
+    """Record a decision for a team the viewer can read (and open it at once if asked); its id."""
+
+    def work(session: Session) -> int:
+        team = team_by_name(session, team_name)
+        if team is None:
+            raise HTTPException(404, "No team has that name.")
+        ensure(can_read_team(viewer, team.name))
+        actor = actor_for(viewer)
+        decision = service.create(
+            session,
+            team=team,
+            title=title,
+            options=options,
+            context=context,
+            decide_by=decide_by,
+            links=links,
+            actor=actor,
+            settings=settings.decisions,
+        )
+        if open_now:
+            service.open_decision(
+                session, decision=decision, actor=actor, timebox_working_days=settings.decisions.timebox_working_days
+            )
+        return decision.id
+
+    return retrying(request.app.state.engine, work)
 
 
 def _end_of_day(value: str) -> datetime | None:
@@ -385,33 +419,19 @@ def get_json(decision_id: int, viewer: CurrentViewer, session: SessionDep) -> De
 def create_json(body: DecisionCreate, request: Request, viewer: CurrentViewer, settings: SettingsDep) -> Any:
     """Record a decision (a draft, or open at once with ``"open": true``)."""
 
-    def work(session: Session) -> int:
-        chosen = team_by_name(session, body.team)
-        if chosen is None:
-            raise HTTPException(404, "no team has that name")
-        ensure(can_read_team(viewer, chosen.name))
-        decision = service.create(
-            session,
-            team=chosen,
+    try:
+        decision_id = _record(
+            request,
+            viewer,
+            settings,
+            body.team,
             title=body.title,
             options=body.options,
             context=body.context,
             decide_by=body.decide_by,
             links=body.links,
-            actor=actor_for(viewer),
-            settings=settings.decisions,
+            open_now=body.open,
         )
-        if body.open:
-            service.open_decision(
-                session,
-                decision=decision,
-                actor=actor_for(viewer),
-                timebox_working_days=settings.decisions.timebox_working_days,
-            )
-        return decision.id
-
-    try:
-        decision_id = retrying(request.app.state.engine, work)
     except NotAllowedError as error:
         return JSONResponse({"detail": str(error)}, 403)
     except DecisionError as error:
