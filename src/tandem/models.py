@@ -5,10 +5,24 @@ from tandem.audit.models import AuditEvent
 from tandem.decisions.models import Decision, DecisionEvent, DecisionScore, DecisionSignoff
 from tandem.notifications.models import Notification
 from tandem.org.models import Function, OrgImport, Person, PersonAlias, Team
+from tandem.schedule.models import (
+    Commitment,
+    CommitmentRevision,
+    CommitmentSignature,
+    Plan,
+    PlanEvent,
+    PlanItem,
+    ScheduleChange,
+    TrackerImport,
+    TrackerItem,
+)
 
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "Commitment",
+    "CommitmentRevision",
+    "CommitmentSignature",
     "Decision",
     "DecisionEvent",
     "DecisionScore",
@@ -19,9 +33,15 @@ __all__ = [
     "PasswordLink",
     "Person",
     "PersonAlias",
+    "Plan",
+    "PlanEvent",
+    "PlanItem",
     "Role",
+    "ScheduleChange",
     "SignInThrottle",
     "Team",
+    "TrackerImport",
+    "TrackerItem",
     "User",
     "WebSession",
 ]
