@@ -45,6 +45,19 @@ class Thresholds(BaseModel):
     blind_spot_min_decisions: int = Field(
         5, ge=1, description="Decisions a lead must have scored before a factor they never weigh counts as blind."
     )
+    schedule_window_days: int = Field(
+        90,
+        ge=1,
+        le=366,
+        description="Calendar days of schedule changes the siloed-schedule detector looks back over (at most a year).",
+    )
+    silo_share: float = Field(
+        0.5, gt=0.0, le=1.0, description="One function making this share of schedule changes alone is a silo."
+    )
+    silo_min_changes: int = Field(5, ge=1, description="Schedule changes in the window needed to judge a silo.")
+    silo_answer_working_days: int = Field(
+        2, ge=0, description="The counterpart lead signing or acting this soon makes a schedule change joint."
+    )
 
 
 class WebSettings(BaseModel):

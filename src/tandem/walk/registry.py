@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from tandem.config import Thresholds
 from tandem.walk.findings import Finding, Practice
 
-DETECTOR_MODULES = ("tandem.org.detectors", "tandem.decisions.detectors")
+DETECTOR_MODULES = ("tandem.org.detectors", "tandem.decisions.detectors", "tandem.schedule.detectors")
 """Modules that register detectors when imported; a new domain adds its module here."""
 
 T = TypeVar("T")
