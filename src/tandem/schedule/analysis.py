@@ -1,7 +1,9 @@
 """The schedule findings and metrics: pure functions over ``ScheduleFacts``, no database.
 
-A schedule is joint when a change one function makes is met by the counterpart lead: their signature on a
-commitment revision, or their own change to the same tracker item, within ``silo_answer_working_days``.
+A schedule is joint when a change one function makes is met by the other side within
+``silo_answer_working_days``: the counterpart lead's signature on a commitment revision, or a change to the same
+tracker item by the counterpart lead (or, when the change was a lead's, by anyone of the counterpart function:
+a lead answering an engineer's slip makes both changes joint).
 Everything else is a change made alone, and who makes them alone tells the story: product setting dates
 engineering never agreed to, or engineering slipping dates product never hears about.
 """
@@ -98,9 +100,12 @@ def _tracker_changes(changes: Sequence[ChangeFacts], leads: dict[str, str | None
     for change in changes:
         joint = False
         if change.function in FUNCTIONS:
-            other_lead = leads.get(counterpart(change.function))
-            joint = other_lead is not None and any(
-                other.person_id == other_lead and abs(working_days_between(change.at, other.at)) <= answer_days
+            other_function = counterpart(change.function)
+            by_lead = change.person_id is not None and change.person_id == leads.get(change.function)
+            joint = any(
+                other.function == other_function
+                and (by_lead or other.person_id == leads.get(other_function))
+                and abs(working_days_between(change.at, other.at)) <= answer_days
                 for other in by_item[change.item]
             )
         judged.append(
