@@ -11,6 +11,7 @@ from tandem.db import current_revision, head_revision, upgrade
 from tandem.decisions.cli import app as decisions_app
 from tandem.demo.cli import demo
 from tandem.org.cli import app as org_app
+from tandem.schedule.cli import app as schedule_app
 from tandem.walk.cli import walk
 from tandem.web.cli import serve
 from tandem.worker import worker
@@ -25,6 +26,7 @@ db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.add_typer(decisions_app, name="decisions")
+app.add_typer(schedule_app, name="schedule")
 app.command("walk")(walk)
 app.command("demo")(demo)
 app.command("serve")(serve)

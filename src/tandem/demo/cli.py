@@ -8,14 +8,21 @@ from dataclasses import asdict
 from pathlib import Path
 
 import typer
+from sqlalchemy.orm import Session
 
 from tandem.cliutils import fail, open_database, out_console
 from tandem.db import transaction, utcnow
 from tandem.decisions.importer import import_decision_log
+from tandem.decisions.service import Actor
 from tandem.demo.decisions import generate_decisions
 from tandem.demo.generator import generate_org, people_csv, teams_csv, write_demo
+from tandem.demo.schedule import DemoPlan, generate_schedule
 from tandem.org.importer import ImportRejectedError
-from tandem.org.service import import_org
+from tandem.org.service import import_org, team_by_name
+from tandem.schedule import service as schedule
+from tandem.schedule.importer import import_tracker
+from tandem.schedule.service import ScheduleError
+from tandem.schedule.trackers import TrackerFormatError
 from tandem.walk.cli import write_walk
 from tandem.walk.report import ReportFormat
 
@@ -30,16 +37,22 @@ def demo(
 ) -> None:
     """Build the demo org and a year of its decisions (with the ground truth beside them), load them into the
     database through the same imports users run, and run the walk."""
+    now = utcnow()
     org = generate_org(seed)
-    decisions = generate_decisions(org, seed, now=utcnow())
+    decisions = generate_decisions(org, seed, now=now)
+    already = {problem.team for problem in [*org.planted, *decisions.planted] if problem.team}
+    schedule = generate_schedule(org, seed, now=now, avoid=already)
     try:
         people_path, teams_path, truth_path = write_demo(org, directory)
     except OSError as error:
         fail(f"cannot write the demo files to {directory}: {error.strerror}")
     log = json.dumps(decisions.records, indent=1).encode()
     (directory / "decisions.json").write_bytes(log)
-    healthy = sorted(set(org.healthy_teams) & set(decisions.healthy_teams))
-    planted = [asdict(problem) for problem in [*org.planted, *decisions.planted]]
+    jira_path = directory / "jira.json"
+    jira_path.write_text(json.dumps(schedule.jira), encoding="utf-8")
+    silos = {problem.team for problem in schedule.planted}
+    healthy = sorted((set(org.healthy_teams) & set(decisions.healthy_teams)) - silos)
+    planted = [asdict(problem) for problem in [*org.planted, *decisions.planted, *schedule.planted]]
     truth = {"seed": seed, "planted": planted, "healthy_teams": healthy}
     truth_path.write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
     actor = f"cli:{getpass.getuser()}"
@@ -55,15 +68,58 @@ def demo(
                 imported_by=actor,
             )
             imported = import_decision_log(session, data=log, name=str(directory / "decisions.json"), actor=actor)
+            tracker = import_tracker(session, "jira", jira_path, imported_by=actor)
+            _enter_plans(session, schedule.plans)
     except ImportRejectedError as error:  # the generator and the importers disagree: a bug, said plainly
         fail(f"the demo data did not import ({len(error.problems)} problems), first: {error.problems[0]}", code=1)
+    except (TrackerFormatError, ScheduleError) as error:
+        fail(f"the demo schedule did not load: {error}", code=1)
     counts = outcome.plan.counts()
     out_console.print(
         f"Demo org (seed {seed}): {len(org.people)} people, {len(org.teams)} teams, "
-        f"{len(decisions.records)} decisions ({imported.created} new), {len(planted)} planted problems; "
+        f"{len(decisions.records)} decisions ({imported.created} new), "
+        f"{tracker.record.counts.get('changes_added', 0)} tracker schedule changes, {len(schedule.plans)} plans; "
+        f"{len(planted)} planted problems; "
         f"files and ground truth in {directory}/ ({counts['people_created']} people created, "
         f"{counts['people_updated']} updated).",
         markup=False,
         soft_wrap=True,
     )
     write_walk(report_format, out)
+
+
+def _enter_plans(session: Session, plans: list[DemoPlan]) -> None:
+    """Each team's plan as its leads would enter it: product adds and ranks, engineering estimates, both sign."""
+    for plan in plans:
+        team = team_by_name(session, plan.team)
+        if team is None:
+            raise ScheduleError(f"the demo plan names a team the org does not have: {plan.team}")
+        product = Actor(f"demo as {plan.product_lead}", plan.product_lead)
+        engineering = Actor(f"demo as {plan.engineering_lead}", plan.engineering_lead)
+        leads = {plan.product_lead: product, plan.engineering_lead: engineering}
+        schedule.set_capacity(session, team, engineering, capacity_per_day=plan.capacity_per_day)
+        ids = []
+        for title, optimistic, likely, pessimistic in plan.items:
+            item = schedule.add_item(session, team, product, title=title, now=plan.ranked_at)
+            schedule.estimate(
+                session,
+                item,
+                engineering,
+                optimistic=optimistic,
+                likely=likely,
+                pessimistic=pessimistic,
+                now=plan.estimated_at,
+            )
+            ids.append(item.id)
+        promise = plan.commitment
+        commitment = schedule.propose(
+            session,
+            team,
+            leads[promise.proposed_by],
+            title=promise.title,
+            target_date=promise.target_date,
+            scope=ids[:5],
+            confidence=promise.confidence,
+            now=promise.proposed_at,
+        )
+        schedule.sign(session, commitment, leads[promise.signed_by], revision_number=1, now=promise.signed_at)
