@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session
 
 from tandem.cliutils import err_console, fail, open_database, out_console
 from tandem.db import session_factory
+from tandem.schedule import plan_cli
 from tandem.schedule.importer import TrackerImportOutcome, import_tracker
 from tandem.schedule.trackers import Source, TrackerFormatError, input_size
 
 app = typer.Typer(help="Joint schedule: plans, commitments, tracker history.", no_args_is_help=True)
+plan_cli.register(app)
 
 SHOWN = 10
 """How many unknown actors and unmapped projects a summary lists before "… and N more"."""

@@ -6,11 +6,13 @@ No database here: the service hands in plain values, so each rule is tested on i
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from tandem.schedule.forecast import ForecastError, Throughput, plan_forecast, when_done
+from tandem.schedule.forecast import DEFAULT_PERCENTILES, ForecastError, Throughput, plan_forecast, when_done
 
+PAGE_TRIALS = 10_000
+"""Trials behind a plan page: a few milliseconds for a plan of dozens of items, and stable to the day."""
 SIGNING_TRIALS = 5_000
 """Trials behind the P50 recorded with a signature: plenty for a median, fast enough for a web request."""
 
@@ -128,3 +130,93 @@ def scope_forecast(
             return None
         return ScopeForecast(done[50], "throughput")
     return None
+
+
+@dataclass(frozen=True)
+class ItemForecast:
+    """One item the forecast reaches: its place in work order (1 = first) and percentile -> the day it is done."""
+
+    item_id: int
+    position: int
+    dates: dict[int, date]
+
+
+@dataclass(frozen=True)
+class PlanOutlook:
+    """What the plan's estimates say, as far as they go.
+
+    ``order``: every open item's id in work order. ``items``: the leading items of that order that are
+    estimated, with their dates. ``stops_at``: the first unestimated item in work order, where the forecast
+    stops (None when every item is estimated). ``cut_line``: how many leading items in work order are done by
+    ``target`` in at least ``confidence`` of trials (None without a target); when the forecast stops short,
+    more might fit and ``cut_line_is_lower_bound`` says so.
+    """
+
+    start: date
+    capacity_per_day: float
+    order: list[int]
+    items: list[ItemForecast]
+    unestimated: list[int]
+    stops_at: int | None
+    percentiles: tuple[int, ...] = DEFAULT_PERCENTILES
+    target: date | None = None
+    confidence: float = 0.85
+    cut_line: int | None = None
+    trials: int = PAGE_TRIALS
+    by_id: dict[int, ItemForecast] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_id", {item.item_id: item for item in self.items})
+
+    @property
+    def cut_line_is_lower_bound(self) -> bool:
+        return self.cut_line is not None and self.stops_at is not None and self.cut_line == len(self.items)
+
+
+def plan_outlook(
+    ranked: Sequence[EstimatedItem],
+    *,
+    capacity_per_day: float,
+    start: date,
+    target: date | None = None,
+    confidence: float = 0.85,
+    trials: int = PAGE_TRIALS,
+    seed: int = 0,
+    percentiles: Sequence[int] = DEFAULT_PERCENTILES,
+) -> PlanOutlook:
+    """Forecast ``ranked`` (open items, most important first) in work order, up to the first unestimated item.
+
+    Seeded, so a page shows the same dates on every reload. Raises ``ForecastError`` on a capacity or
+    confidence ``plan_forecast`` refuses, and ``PlanError`` on dependencies that cannot be scheduled.
+    """
+    order = work_order(ranked)
+    reach = next((index for index, item in enumerate(order) if not item.estimated), len(order))
+    path = order[:reach]
+    forecast = plan_forecast(
+        [item.optimistic or 0.0 for item in path],
+        [item.likely or 0.0 for item in path],
+        [item.pessimistic or 0.0 for item in path],
+        capacity_per_day=capacity_per_day,
+        start=start,
+        target=target,
+        confidence=confidence,
+        trials=trials,
+        seed=seed,
+        percentiles=tuple(percentiles),
+    )
+    return PlanOutlook(
+        start=start,
+        capacity_per_day=capacity_per_day,
+        order=[item.id for item in order],
+        items=[
+            ItemForecast(item.id, position, dict(dates))
+            for position, (item, dates) in enumerate(zip(path, forecast.completion, strict=True), start=1)
+        ],
+        unestimated=[item.id for item in ranked if not item.estimated],
+        stops_at=order[reach].id if reach < len(order) else None,
+        percentiles=tuple(percentiles),
+        target=target,
+        confidence=confidence,
+        cut_line=forecast.cut_line,
+        trials=trials,
+    )

@@ -9,7 +9,6 @@ and a revision racing a signature makes one of them retry (``tandem.db.retrying`
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -26,7 +25,7 @@ from tandem.decisions.service import Actor, TeamRoles, clean_text, team_roles
 from tandem.notifications.service import enqueue
 from tandem.org.models import Person, Team
 from tandem.schedule.facts import ChangeFacts, RevisionFacts, ScheduleFacts, SignatureFacts
-from tandem.schedule.forecast import ForecastError, Throughput, daily_throughput, plan_forecast
+from tandem.schedule.forecast import ForecastError, Throughput, daily_throughput
 from tandem.schedule.models import (
     Commitment,
     CommitmentRevision,
@@ -40,10 +39,11 @@ from tandem.schedule.models import (
 from tandem.schedule.planning import (
     EstimatedItem,
     PlanError,
+    PlanOutlook,
     ScopeForecast,
     check_dependencies,
+    plan_outlook,
     scope_forecast,
-    work_order,
 )
 
 UNITS = ("days", "points")
@@ -669,54 +669,15 @@ def load_schedule_facts(session: Session, now: datetime | None = None) -> Schedu
 # --- the plan's forecast --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PlanOutlook:
-    """The forecast of a plan in work order, as far as estimates reach.
-
-    ``completion[i]`` is percentile -> date for ``order[i]``; ``unestimated`` is the first item in work order
-    without an estimate (the forecast stops before it: nothing after it can be dated from estimates).
-    ``cut_line`` counts the leading items of ``order`` done by the target at the confidence asked.
-    """
-
-    order: list[PlanItem]
-    completion: list[dict[int, date]]
-    unestimated: PlanItem | None
-    cut_line: int | None
-    capacity_per_day: float
-    unit: str
-
-
-def plan_outlook(
-    session: Session,
-    team: Team,
-    *,
-    start: date,
-    target: date | None = None,
-    confidence: float = 0.85,
-    trials: int = 10_000,
-    seed: int = 0,
-) -> PlanOutlook:
-    """The plan's P50/P70/P85/P95 completion dates in work order (dependencies first), and the cut line."""
-    items = open_items(session, team)
-    by_id = {item.id: item for item in items}
-    order = [by_id[e.id] for e in work_order(estimated_items(items))]
-    estimated = list(itertools.takewhile(lambda i: None not in (i.optimistic, i.likely, i.pessimistic), order))
-    unestimated = order[len(estimated)] if len(estimated) < len(order) else None
+def outlook(
+    session: Session, team: Team, *, start: date, target: date | None = None, confidence: float = 0.85
+) -> tuple[Plan | None, PlanOutlook]:
+    """The team's plan and its forecast in work order as far as estimates reach (``planning.plan_outlook``)."""
     plan = session.get(Plan, team.id)
-    capacity = plan.capacity_per_day if plan else 1.0
-    if not estimated:
-        return PlanOutlook(order, [], unestimated, 0 if target else None, capacity, plan.unit if plan else "days")
-    forecast = plan_forecast(
-        [i.optimistic or 0.0 for i in estimated],
-        [i.likely or 0.0 for i in estimated],
-        [i.pessimistic or 0.0 for i in estimated],
-        capacity_per_day=capacity,
+    return plan, plan_outlook(
+        estimated_items(open_items(session, team)),
+        capacity_per_day=plan.capacity_per_day if plan is not None else 1.0,
         start=start,
         target=target,
         confidence=confidence,
-        trials=trials,
-        seed=seed,
-    )
-    return PlanOutlook(
-        order, forecast.completion, unestimated, forecast.cut_line, capacity, plan.unit if plan else "days"
     )

@@ -22,13 +22,21 @@ from tandem.config import Settings, get_settings
 from tandem.db import engine_for, ensure_schema
 from tandem.decisions import api as decisions_api
 from tandem.org import api as org_api
+from tandem.schedule import api as schedule_api
 from tandem.walk import api as walk_api
 from tandem.web.deps import ForbiddenError, NotSignedInError
 from tandem.web.render import make_templates, page
 from tandem.web.security import CsrfRejectedError, security_middleware, verify_csrf
 
 STATIC = Path(__file__).parent / "static"
-ROUTERS = (walk_api.router, org_api.router, decisions_api.router, accounts_api.router, audit_api.router)
+ROUTERS = (
+    walk_api.router,
+    schedule_api.router,  # before org: its /teams/{name:path} pages would otherwise swallow /teams/{team}/plan
+    org_api.router,
+    decisions_api.router,
+    accounts_api.router,
+    audit_api.router,
+)
 """Every domain's routes; a new domain adds its router here."""
 
 
