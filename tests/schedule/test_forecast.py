@@ -1,32 +1,33 @@
-"""Delivery forecasts: exact percentiles, the lower tail of "how many", working days, plans and calibration."""
+"""Delivery forecasts: exact percentiles, the lower tail of "how many", working days, runs, plans and calibration.
+
+The command line is tested in ``test_forecast_cli.py``.
+"""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
+import itertools
+import math
 from datetime import date, timedelta
 from functools import partial
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from tandem.schedule.forecast import (
+    DEFAULT_BLOCK,
     ForecastError,
     Throughput,
-    _block_days,
     backtest,
+    block_for,
+    completion_day_counts,
     daily_throughput,
     how_many,
     next_working_day,
     pert_samples,
     plan_forecast,
-    sample_completion_days,
-    sample_totals,
+    total_counts,
     when_done,
 )
-from tandem.schedule.forecast_cli import main
 
 MONDAY = date(2025, 1, 6)
 THURSDAY = date(2025, 1, 9)
@@ -35,6 +36,8 @@ SATURDAY = date(2025, 1, 11)
 SUNDAY = date(2025, 1, 12)
 NEXT_MONDAY = date(2025, 1, 13)
 PERCENTILES = (50, 70, 85, 95)
+SMALL_HISTORY = (2, 0, 1, 3, 0, 1)
+"""Six working days, two of them empty: small enough to enumerate every way a trial can go."""
 
 
 def completions(counts: list[int] | np.ndarray, start: date = MONDAY) -> list[date]:
@@ -47,6 +50,10 @@ def constant(per_day: int, days: int = 10) -> Throughput:
     return Throughput(start=MONDAY, end=MONDAY + timedelta(days=days), daily=np.full(days, per_day))
 
 
+def history_of(daily: list[int] | tuple[int, ...] | np.ndarray) -> Throughput:
+    return Throughput(start=MONDAY, end=MONDAY, daily=np.asarray(daily))
+
+
 def working_day_walk(start: date, day_number: int, holidays: frozenset[date] = frozenset()) -> date:
     """Plain Python: the ``day_number``-th working day (1 = ``start`` when it is one), skipping weekends/holidays."""
     day = start - timedelta(days=1)
@@ -55,6 +62,29 @@ def working_day_walk(start: date, day_number: int, holidays: frozenset[date] = f
         while day.weekday() >= 5 or day in holidays:
             day += timedelta(days=1)
     return day
+
+
+def runs_of(daily: tuple[int, ...], block: int) -> list[list[int]]:
+    """Plain Python: every run of ``block`` consecutive days, one starting on each day, wrapping at the end."""
+    return [[daily[(start + offset) % len(daily)] for offset in range(block)] for start in range(len(daily))]
+
+
+def expanded(counts: np.ndarray) -> list[int]:
+    """A histogram back as one value per trial, ascending."""
+    return np.repeat(np.arange(counts.size), counts).tolist()
+
+
+def assert_draws_from(counts: np.ndarray, exact: dict[int, float]) -> None:
+    """The histogram of n trials agrees with the exact distribution: no trial where it is impossible, and each
+    share within 6 standard errors of its chance (a false alarm about once in 10^8 cells)."""
+    trials = int(counts.sum())
+    for value in range(max(counts.size, max(exact) + 1)):
+        chance = exact.get(value, 0.0)
+        seen = int(counts[value]) if value < counts.size else 0
+        if chance == 0:
+            assert seen == 0, value
+        else:
+            assert abs(seen / trials - chance) <= 6 * math.sqrt(chance * (1 - chance) / trials) + 1e-12, value
 
 
 # --- daily throughput ------------------------------------------------------------------------------------------
@@ -90,6 +120,31 @@ def test_a_history_is_read_only() -> None:
         history.daily[0] = 5
 
 
+# --- runs of days ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("days", "block"), [(5, 1), (7, 1), (8, 2), (20, 5), (39, 9), (40, 10), (400, 10)])
+def test_the_default_block_is_ten_days_or_a_quarter_of_a_shorter_history(days: int, block: int) -> None:
+    assert DEFAULT_BLOCK == 10
+    assert block_for(days) == block
+
+
+def test_an_explicit_block_is_kept_and_must_be_positive() -> None:
+    assert block_for(12, 12) == 12
+    with pytest.raises(ForecastError, match="at least 1 working day, not 0"):
+        block_for(40, 0)
+
+
+@pytest.mark.parametrize("forecast", ["when", "how_many"])
+def test_a_block_longer_than_the_history_is_an_error(forecast: str) -> None:
+    history = history_of([1, 2, 0, 1, 3, 1, 2, 0])
+    with pytest.raises(ForecastError, match=r"a block of 9 working days is longer than the history \(8 working"):
+        if forecast == "when":
+            when_done(history, 5, start=MONDAY, block=9)
+        else:
+            how_many(history, start=MONDAY, until=FRIDAY, block=9)
+
+
 # --- when will N items be done? --------------------------------------------------------------------------------
 
 
@@ -102,36 +157,91 @@ def test_a_history_is_read_only() -> None:
         (20, MONDAY, date(2025, 1, 17)),
     ],
 )
+@pytest.mark.parametrize("block", [None, 1, 3, 10])
 def test_constant_throughput_takes_exactly_ceil_items_over_rate_working_days(
-    items: int, start: date, expected: date
+    items: int, start: date, expected: date, block: int | None
 ) -> None:
-    forecast = when_done(constant(2), items, start=start, trials=500, seed=1)
+    forecast = when_done(constant(2), items, start=start, trials=500, seed=1, block=block)
     assert forecast == dict.fromkeys(PERCENTILES, expected)
 
 
-def test_when_done_matches_a_plain_python_replay_of_the_same_draws() -> None:
-    daily = np.random.default_rng(42).choice([2, 3], size=30)  # at least 2 a day: every trial ends in one round
-    history = Throughput(start=MONDAY, end=MONDAY, daily=daily)
-    items, trials, seed = 20, 500, 7
-    block = _block_days(items, float(daily.mean()), trials)
-    draws = np.random.default_rng(seed).integers(0, daily.size, size=(trials, block))
-    replay = []
-    for row in draws.tolist():
-        total = 0
-        for day, index in enumerate(row, start=1):
-            total += int(daily[index])
-            if total >= items:
-                replay.append(day)
-                break
-    assert len(replay) == trials
-    assert sample_completion_days(history, items, trials=trials, rng=np.random.default_rng(seed)).tolist() == replay
+def exact_completion_days(daily: tuple[int, ...], items: int, block: int) -> dict[int, float]:
+    """Plain Python: the chance a trial that strings together runs drawn uniformly from ``runs_of(daily, block)``
+    first reaches ``items`` on each working day, following every run it can draw (until 1e-15 is left)."""
+    runs = runs_of(daily, block)
+    running = {0: 1.0}  # items done so far -> chance, for trials not done yet
+    done: dict[int, float] = {}
+    elapsed = 0
+    while sum(running.values()) > 1e-15:
+        after: dict[int, float] = {}
+        for total, chance in running.items():
+            for run in runs:
+                reached = total
+                for day, count in enumerate(run, start=elapsed + 1):
+                    reached += count
+                    if reached >= items:
+                        done[day] = done.get(day, 0.0) + chance / len(runs)
+                        break
+                else:
+                    after[reached] = after.get(reached, 0.0) + chance / len(runs)
+        running = after
+        elapsed += block
+    return done
 
+
+@pytest.mark.parametrize("block", [1, 2, 3, 6])
+def test_completion_days_are_drawn_from_the_exact_distribution_of_strung_runs(block: int) -> None:
+    exact = exact_completion_days(SMALL_HISTORY, 5, block)
+    rng = np.random.default_rng(7)
+    counts = completion_day_counts(history_of(SMALL_HISTORY), 5, trials=10**8, rng=rng, block=block)
+    assert counts[0] == 0 and counts.sum() == 10**8
+    assert_draws_from(counts, exact)
+
+
+def simulate_completion_days(daily: np.ndarray, items: int, block: int, trials: int, seed: int) -> np.ndarray:
+    """Trial by trial, in NumPy: draw the runs (circular, like ``runs_of``), add them up, note the first day each
+    trial reaches ``items``."""
+    rng = np.random.default_rng(seed)
+    rounds = math.ceil(3 * items / daily.mean() / block)
+    starts = rng.integers(0, daily.size, size=(trials, rounds))
+    days = (starts[:, :, None] + np.arange(block)).reshape(trials, -1) % daily.size
+    reached = np.cumsum(daily[days], axis=1) >= items
+    assert reached[:, -1].all()
+    return np.bincount(reached.argmax(axis=1) + 1)
+
+
+@pytest.mark.parametrize("block", [1, 5, 10])
+def test_completion_days_match_a_trial_by_trial_simulation(block: int) -> None:
+    daily = np.random.default_rng(3).poisson(2.5, 60)
+    trials = 200_000
+    simulated = simulate_completion_days(daily, 40, block, trials, seed=1)
+    counts = completion_day_counts(history_of(daily), 40, trials=trials, rng=np.random.default_rng(2), block=block)
+    # Two samples of one distribution: the chi-square statistic over days with enough trials stays near its
+    # degrees of freedom (6 standard deviations above is a false alarm about once in 10^9).
+    size = max(simulated.size, counts.size)
+    ours, theirs = np.pad(counts, (0, size - counts.size)), np.pad(simulated, (0, size - simulated.size))
+    both = ours + theirs
+    kept = both >= 20
+    chi2 = float((((ours - theirs)[kept]) ** 2 / both[kept]).sum())
+    freedom = int(kept.sum()) - 1
+    assert chi2 < freedom + 6 * math.sqrt(2 * freedom)
+    shares = [np.cumsum(ours) / trials, np.cumsum(theirs) / trials]
+    for p in PERCENTILES:
+        days = [int(np.searchsorted(share, p / 100)) for share in shares]
+        assert abs(days[0] - days[1]) <= 1, p
+
+
+def test_when_done_reads_each_percentile_as_the_inverted_cdf_of_the_trials() -> None:
+    history = history_of(np.random.default_rng(42).poisson(2.5, 30))
+    items, trials, seed = 20, 501, 7
     percentiles = (1, 10, 50, 70, 85, 95, 99, 100)
     forecast = when_done(history, items, start=SATURDAY, trials=trials, seed=seed, percentiles=percentiles)
+    days = expanded(completion_day_counts(history, items, trials=trials, rng=np.random.default_rng(seed)))
+    assert len(days) == trials
     for p in percentiles:
-        earliest = min(d for d in replay if sum(x <= d for x in replay) * 100 >= p * trials)
+        earliest = min(d for d in days if sum(x <= d for x in days) * 100 >= p * trials)
         assert forecast[p] == working_day_walk(SATURDAY, earliest), p
-        assert earliest == np.quantile(replay, p / 100, method="inverted_cdf")
+        assert earliest == np.quantile(days, p / 100, method="inverted_cdf")
 
 
 def test_forecasts_never_land_on_weekends_or_holidays() -> None:
@@ -150,13 +260,27 @@ def test_holidays_are_skipped() -> None:
     assert set(forecast.values()) == {date(2025, 1, 14)}
 
 
-def test_a_seed_makes_forecasts_reproducible() -> None:
+@pytest.mark.parametrize("block", [None, 1, 7])
+def test_a_seed_makes_forecasts_reproducible(block: int | None) -> None:
     history = daily_throughput(completions(np.random.default_rng(5).poisson(2, 80)))
-    first = when_done(history, 40, start=MONDAY, trials=2000, seed=11)
-    assert when_done(history, 40, start=MONDAY, trials=2000, seed=11) == first
-    assert how_many(history, start=MONDAY, until=date(2025, 3, 1), seed=3) == how_many(
-        history, start=MONDAY, until=date(2025, 3, 1), seed=3
-    )
+    forecast = partial(when_done, history, 40, start=MONDAY, trials=2000, block=block)
+    assert forecast(seed=11) == forecast(seed=11)
+    counts = partial(completion_day_counts, history, 40, trials=2000, block=block)
+    assert counts(rng=np.random.default_rng(11)).tolist() == counts(rng=np.random.default_rng(11)).tolist()
+    assert counts(rng=np.random.default_rng(11)).tolist() != counts(rng=np.random.default_rng(12)).tolist()
+    many = partial(how_many, history, start=MONDAY, until=date(2025, 3, 1), block=block)
+    assert many(seed=3) == many(seed=3)
+
+
+def test_runs_keep_a_sprint_end_sweep_in_every_sprint() -> None:
+    """Ten items closed every Friday and nothing else: every working week finishes ten items. Runs of a week
+    know that; single days drawn at random see a 1-in-5 chance of a sweep each day: 1 - 0.8 ** 10 = 89% of the
+    trials have one within ten working days, so their P95 is later than that."""
+    sweeps = history_of([0, 0, 0, 0, 10] * 12)
+    weekly = when_done(sweeps, 10, start=MONDAY, trials=10_000, seed=1, block=5)
+    assert max(weekly.values()) <= FRIDAY
+    daily = when_done(sweeps, 10, start=MONDAY, trials=10_000, seed=1, block=1)
+    assert daily[95] > date(2025, 1, 17)
 
 
 # --- how many by a date? ---------------------------------------------------------------------------------------
@@ -170,16 +294,32 @@ def test_how_many_with_constant_throughput_counts_working_days_inclusive() -> No
     assert set(how_many(constant(2), start=SATURDAY, until=SUNDAY, trials=5, seed=0).values()) == {0}
 
 
+@pytest.mark.parametrize(("days", "block"), [(4, 1), (7, 3), (5, 5), (2, 6)])
+def test_totals_are_drawn_from_the_exact_distribution_of_strung_runs(days: int, block: int) -> None:
+    """Every sequence of runs a trial can draw, enumerated: whole runs, then the first days of one more."""
+    runs = runs_of(SMALL_HISTORY, block)
+    drawn = -(-days // block)
+    exact: dict[int, float] = {}
+    for sequence in itertools.product(runs, repeat=drawn):
+        total = sum(sum(run) for run in sequence[:-1]) + sum(sequence[-1][: days - block * (drawn - 1)])
+        exact[total] = exact.get(total, 0.0) + len(runs) ** -drawn
+    counts = total_counts(history_of(SMALL_HISTORY), days, trials=10**8, rng=np.random.default_rng(5), block=block)
+    assert counts.sum() == 10**8
+    assert_draws_from(counts, exact)
+
+
 @pytest.mark.parametrize("trials", [10, 37, 1000])
-def test_how_many_is_the_lower_tail_reached_in_at_least_c_percent_of_trials(trials: int) -> None:
+@pytest.mark.parametrize("block", [1, 4])
+def test_how_many_is_the_lower_tail_reached_in_at_least_c_percent_of_trials(trials: int, block: int) -> None:
     history = daily_throughput(completions(np.random.default_rng(8).poisson(2, 50)))
     until, seed = date(2025, 1, 31), 4
     confidences = (1, 5, 10, 25, 50, 70, 85, 90, 95, 99, 100)
-    answer = how_many(history, start=MONDAY, until=until, trials=trials, seed=seed, percentiles=confidences)
-
-    draws = np.random.default_rng(seed).integers(0, history.daily.size, size=(trials, 20))  # 20 working days
-    totals = [sum(int(history.daily[i]) for i in row) for row in draws.tolist()]
-    assert sample_totals(history, 20, trials=trials, rng=np.random.default_rng(seed)).tolist() == totals
+    answer = how_many(
+        history, start=MONDAY, until=until, trials=trials, seed=seed, percentiles=confidences, block=block
+    )
+    counts = total_counts(history, 20, trials=trials, rng=np.random.default_rng(seed), block=block)  # 20 days
+    totals = expanded(counts)
+    assert len(totals) == trials
     for c in confidences:
         reached = sum(total >= answer[c] for total in totals)
         reached_one_more = sum(total >= answer[c] + 1 for total in totals)
@@ -224,6 +364,12 @@ def test_zero_throughput_everywhere_is_an_error() -> None:
 def test_nothing_completed_before_until_is_an_error() -> None:
     with pytest.raises(ForecastError, match="on or before"):
         daily_throughput([NEXT_MONDAY], until=FRIDAY)
+
+
+def test_a_forecast_that_would_take_a_century_is_an_error() -> None:
+    trickle = Throughput(start=MONDAY, end=MONDAY, daily=np.array([1] + [0] * 999))
+    with pytest.raises(ForecastError, match="more than 26100 working days"):
+        when_done(trickle, 100, start=MONDAY, trials=100, seed=0, block=1)
 
 
 # --- plans from estimates --------------------------------------------------------------------------------------
@@ -313,148 +459,71 @@ def test_plan_cut_line_shrinks_as_confidence_grows_and_is_reproducible() -> None
 # --- calibration -----------------------------------------------------------------------------------------------
 
 
-def test_backtest_on_a_stationary_history_is_calibrated() -> None:
-    history = completions(np.random.default_rng(21).poisson(2.0, 400))
-    held = backtest(history, items=10, seed=1)
-    assert set(held) == set(PERCENTILES)
-    assert 0.7 <= held[85] <= 0.98
-    assert 0.35 <= held[50] <= 0.65
-    assert held[50] <= held[70] <= held[85] <= held[95]
+def miscalibration(history: list[date], *, window: int | None, block: int | None) -> float:
+    """The worst gap, over the percentiles, between how often the forecasts held and what their trials promised."""
+    result = backtest(history, items=10, seed=1, window=window, block=block)
+    return max(abs(result.held[p] - result.promised[p]) for p in PERCENTILES)
+
+
+def test_backtest_on_a_stationary_history_holds_what_it_promised() -> None:
+    counts = np.random.default_rng(21).poisson(2.0, 400)
+    result = backtest(completions(counts), items=10, window=None, block=1, seed=1)
+    assert set(result.held) == set(result.promised) == set(PERCENTILES)
+    assert result.cutoffs == sum(counts[cutoff:].sum() >= 10 for cutoff in range(20, 400))  # every working day
+    for p in PERCENTILES:
+        assert result.promised[p] >= p / 100  # a date holds its whole day: at least p% of the trials
+        assert abs(result.held[p] - result.promised[p]) < 0.08, p
+    assert result.held[50] <= result.held[70] <= result.held[85] <= result.held[95]
 
 
 def test_backtest_exposes_a_trend_and_a_window_helps() -> None:
     slowing = completions(np.random.default_rng(22).poisson(np.linspace(6, 0.5, 400)))
-    all_history = backtest(slowing, items=10, seed=1)
-    recent = backtest(slowing, items=10, window=20, seed=1)
-    assert all_history[85] < 0.65  # forecasts from the faster past are far too early
-    assert recent[85] > all_history[85] + 0.2
+    all_history = backtest(slowing, items=10, window=None, block=1, seed=1)
+    recent = backtest(slowing, items=10, window=20, block=1, seed=1)
+    assert all_history.held[85] < all_history.promised[85] - 0.2  # forecasts from the faster past: too early
+    assert recent.held[85] > all_history.held[85] + 0.2
     speeding_up = completions(np.random.default_rng(22).poisson(np.linspace(1, 4, 400)))
-    assert backtest(speeding_up, items=10, seed=1)[85] > 0.95  # and too late for a team that speeds up
+    speeding = backtest(speeding_up, items=10, window=None, block=1, seed=1)
+    assert speeding.held[50] > speeding.promised[50] + 0.2  # and too late for a team that speeds up
+
+
+def test_runs_calibrate_a_history_of_sprint_end_sweeps() -> None:
+    """Items trickle in at 0.5 a day and pile up on every tenth: daily draws mistake the sweeps for luck."""
+    rng = np.random.default_rng(23)
+    counts = rng.poisson(0.5, 400)
+    counts[9::10] += rng.poisson(25, 40)
+    history = completions(counts)
+    assert miscalibration(history, window=40, block=1) > 0.2
+    assert miscalibration(history, window=40, block=10) < 0.1
+
+
+def test_the_default_method_samples_runs_from_the_last_40_days() -> None:
+    history = completions(np.random.default_rng(24).poisson(np.linspace(5, 1, 300)))
+    assert backtest(history, seed=3) == backtest(history, seed=3, window=40, block=None)
+    assert backtest(history, seed=3) != backtest(history, seed=3, window=None, block=None)
+
+
+@pytest.mark.parametrize(
+    ("items", "window", "block", "message"),
+    [
+        (10, 4, None, "window must be at least 5 working days, not 4"),
+        (10, 8, 9, "a block of 9 working days does not fit in a window of 8"),
+        (10, None, 0, "at least 1 working day, not 0"),
+        (0, None, None, "at least 1"),
+    ],
+)
+def test_backtest_options_are_validated(items: int, window: int | None, block: int | None, message: str) -> None:
+    with pytest.raises(ForecastError, match=message):
+        backtest(completions([2] * 60), items=items, window=window, block=block)
 
 
 def test_backtest_needs_enough_history() -> None:
-    with pytest.raises(ForecastError, match="too short to backtest"):
+    with pytest.raises(ForecastError, match="too short to backtest: it needs 20 working days and then 10 more"):
         backtest(completions([1] * 25), items=10)
+    with pytest.raises(ForecastError, match="it needs 30 working days"):
+        backtest(completions([1] * 35), items=10, block=30, window=None)
 
 
 def test_next_working_day_skips_weekends_and_holidays() -> None:
     assert next_working_day(FRIDAY) == NEXT_MONDAY
     assert next_working_day(SATURDAY, [NEXT_MONDAY]) == date(2025, 1, 14)
-
-
-# --- command line ----------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def items_csv(tmp_path: Path) -> Path:
-    counts = np.random.default_rng(6).poisson(2, 120)
-    rows = [f"{n},Item {n},{day.isoformat()}T16:30:00+01:00" for n, day in enumerate(completions(counts))]
-    path = tmp_path / "items.csv"
-    path.write_text("id,title,completed_at\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    return path
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(args)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_cli_when_json(items_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["--history", str(items_csv), "--items", "30", "--seed", "1", "--format", "json"], capsys)
-    assert code == 0
-    payload = json.loads(out)
-    assert list(payload) == ["method", "trials", "percentiles"]
-    assert payload["method"] == "throughput_monte_carlo" and payload["trials"] == 10_000
-    assert list(payload["percentiles"]) == ["50", "70", "85", "95"]
-    days = [date.fromisoformat(value) for value in payload["percentiles"].values()]
-    assert days == sorted(days) and days[0] > date(2025, 6, 20)  # after the history's last day
-
-
-def test_cli_how_many_json(items_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["--history", str(items_csv), "--by", "2025-09-30", "--trials", "500", "--format", "json"]
-    code, out, _ = run(args, capsys)
-    payload = json.loads(out)
-    assert code == 0 and payload["trials"] == 500
-    counts = list(payload["percentiles"].values())
-    assert all(isinstance(count, int) for count in counts) and counts == sorted(counts, reverse=True)
-
-
-def test_cli_backtest_json(items_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["--history", str(items_csv), "--backtest", "--format", "json"], capsys)
-    payload = json.loads(out)
-    assert code == 0 and payload["method"] == "backtest" and list(payload) == ["method", "percentiles"]
-    assert list(payload["percentiles"]) == ["50", "70", "85", "95"]
-    assert all(0 <= share <= 1 for share in payload["percentiles"].values())
-
-
-def test_cli_text_and_holiday_calendar(items_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    calendar = tmp_path / "holidays.txt"
-    calendar.write_text("# company days off\n2025-06-23\n\n2025-06-24\n", encoding="utf-8")
-    args = ["--history", str(items_csv), "--items", "5", "--calendar", str(calendar), "--seed", "2"]
-    code, out, _ = run(args, capsys)
-    assert code == 0 and "starting 2025-06-25" in out and "P85" in out
-
-
-def test_cli_reports_a_bad_date_with_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = tmp_path / "items.csv"
-    path.write_text("id,completed_at\n1,2025-01-06\n2,\n3,06/01/2025\n", encoding="utf-8")
-    code, _, err = run(["--history", str(path), "--items", "3"], capsys)
-    assert code == 2
-    assert "line 4" in err and "06/01/2025" in err
-
-
-@pytest.mark.parametrize(
-    ("content", "message"),
-    [
-        ("id,done\n1,2025-01-06\n", "no completed_at column"),
-        ("id,completed_at\n1,2025-01-06\n2,2025-01-07\n", "at least 5"),
-        ("id,completed_at\n", "empty"),
-    ],
-)
-def test_cli_user_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str) -> None:
-    path = tmp_path / "items.csv"
-    path.write_text(content, encoding="utf-8")
-    code, out, err = run(["--history", str(path), "--items", "3"], capsys)
-    assert (code, out) == (2, "")
-    assert message in err and err.count("\n") == 1
-
-
-def test_cli_missing_files_and_bad_options_exit_2(
-    items_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert run(["--history", str(tmp_path / "missing.csv"), "--items", "3"], capsys)[0] == 2
-    assert run(["--history", str(items_csv)], capsys)[0] == 2
-    assert run(["--history", str(items_csv), "--items", "3", "--by", "2025-09-01"], capsys)[0] == 2
-    assert run(["--history", str(items_csv), "--by", "tomorrow"], capsys)[0] == 2
-    bad_calendar = tmp_path / "holidays.txt"
-    bad_calendar.write_text("2025-12-25\nBoxing Day\n", encoding="utf-8")
-    code, _, err = run(["--history", str(items_csv), "--items", "3", "--calendar", str(bad_calendar)], capsys)
-    assert code == 2 and "line 2" in err
-
-
-def test_cli_does_not_import_the_app() -> None:
-    probe = "import tandem.schedule.forecast_cli, sys; print('sqlalchemy' in sys.modules or 'fastapi' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "False"
-
-
-def test_a_forecast_that_would_take_a_century_is_an_error() -> None:
-    trickle = Throughput(start=MONDAY, end=MONDAY, daily=np.array([1] + [0] * 999))
-    with pytest.raises(ForecastError, match="more than 26100 working days"):
-        when_done(trickle, 100, start=MONDAY, trials=100, seed=0)
-
-
-def test_the_tandem_command_routes_forecast_past_the_app(tmp_path: Path) -> None:
-    history = tmp_path / "items.csv"
-    history.write_text("completed_at\n" + "\n".join(f"2026-10-{day:02d}" for day in range(1, 31)) + "\n")
-    probe = (
-        "import sys\n"
-        f"sys.argv = ['tandem', 'forecast', '--history', {str(history)!r}, '--items', '5', '--format', 'json']\n"
-        "from tandem.entry import main\n"
-        "try:\n    main()\nexcept SystemExit as stop:\n    code = stop.code\n"
-        "print(code, 'sqlalchemy' in sys.modules, 'fastapi' in sys.modules, 'typer' in sys.modules)\n"
-    )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert result.stdout.splitlines()[-1] == "0 False False False"
-    assert json.loads(result.stdout.splitlines()[0])["method"] == "throughput_monte_carlo"

@@ -1,7 +1,8 @@
 """``forecast``: when will N items be done, or how many by a date, from a CSV of completed items.
 
     python -m tandem.schedule.forecast_cli --history ITEMS.csv (--items N | --by DATE) [--start DATE]
-        [--window DAYS] [--trials 10000] [--seed S] [--format text|json] [--backtest] [--calendar HOLIDAYS.txt]
+        [--window DAYS|all] [--block DAYS] [--trials 10000] [--seed S] [--format text|json] [--backtest]
+        [--calendar HOLIDAYS.txt]
 
 argparse and the standard library only, not Typer: importing the app (SQLAlchemy, FastAPI) would cost more
 than the forecast itself. User errors print one line on stderr and exit with code 2.
@@ -18,8 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from tandem.schedule.forecast import (
+    DEFAULT_BLOCK,
+    DEFAULT_WINDOW,
     ForecastError,
     backtest,
+    block_for,
     daily_throughput,
     how_many,
     next_working_day,
@@ -28,8 +32,7 @@ from tandem.schedule.forecast import (
 
 COLUMN = "completed_at"
 BACKTEST_ITEMS = 10
-BACKTEST_TRIALS = 2000
-"""A backtest runs one forecast per cutoff, so it uses fewer trials unless --trials says otherwise."""
+TRIALS = 10_000
 
 
 class UsageError(Exception):
@@ -46,6 +49,28 @@ def _iso_date(text: str) -> date:
         return _parse_day(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
+def _window(text: str) -> int | None:
+    if text == "all":
+        return None
+    try:
+        days = int(text)
+    except ValueError:
+        days = 0
+    if days < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of working days (1 or more) or 'all'")
+    return days
+
+
+def _days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        days = 0
+    if days < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of working days (1 or more)")
+    return days
 
 
 def read_completions(path: Path) -> list[date]:
@@ -110,11 +135,28 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DATE",
         help="first forecast day (default: the working day after the last completion)",
     )
-    parser.add_argument("--window", type=int, metavar="DAYS", help="use only the last DAYS working days of history")
-    parser.add_argument("--trials", type=int, help="Monte Carlo trials (default 10000; 2000 for --backtest)")
+    parser.add_argument(
+        "--window",
+        type=_window,
+        default=DEFAULT_WINDOW,
+        metavar="DAYS",
+        help=f"use only the last DAYS working days of history, or 'all' (default {DEFAULT_WINDOW or 'all'})",
+    )
+    parser.add_argument(
+        "--block",
+        type=_days,
+        metavar="DAYS",
+        help=f"trials draw runs of DAYS consecutive working days, so a sprint's end-of-sprint sweep stays in one "
+        f"(default {DEFAULT_BLOCK}, or a quarter of a shorter history)",
+    )
+    parser.add_argument("--trials", type=int, default=TRIALS, help=f"Monte Carlo trials (default {TRIALS})")
     parser.add_argument("--seed", type=int, help="random seed, for a reproducible answer")
     parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--backtest", action="store_true", help="how often each percentile held on the history")
+    parser.add_argument(
+        "--backtest",
+        action="store_true",
+        help="walk forward through the history: how often each percentile held, and what its trials promised",
+    )
     parser.add_argument("--calendar", type=Path, metavar="HOLIDAYS.txt", help="holidays, one ISO date a line")
     return parser
 
@@ -131,37 +173,74 @@ def _run(args: argparse.Namespace) -> int:
     holidays = read_holidays(args.calendar) if args.calendar else []
     completed = read_completions(args.history)
     if args.backtest:
-        items = BACKTEST_ITEMS if args.items is None else args.items
-        trials = BACKTEST_TRIALS if args.trials is None else args.trials
-        held = backtest(
-            completed, items=items, window=args.window, trials=trials, seed=args.seed or 0, holidays=holidays
-        )
-        shares = {str(p): round(share, 3) for p, share in held.items()}
-        lines = [f"Backtest: forecasts of the next {items} items from the history before each cutoff held"]
-        lines += [f"  P{p}  {share:.0%} of the time" for p, share in held.items()]
-        lines.append("A calibrated P85 holds about 85% of the time; far less means the forecasts are too early.")
-        _emit({"method": "backtest", "percentiles": shares}, "\n".join(lines), args.format)
-        return 0
-    trials = 10_000 if args.trials is None else args.trials
+        return _backtest(args, completed, holidays)
     history = daily_throughput(completed, window=args.window, holidays=holidays)
     start = args.start or next_working_day(history.end, holidays)
+    block = block_for(history.daily.size, args.block)
     summary = (
-        f"{trials:,} trials over {history.daily.size} working days of history "
-        f"({history.start} to {history.end}, {history.daily.mean():.2f} items a day)"
+        f"{args.trials:,} trials drawing runs of {block} working day{'s' if block > 1 else ''} from "
+        f"{history.daily.size} working days of history ({history.start} to {history.end}, "
+        f"{history.daily.mean():.2f} items a day)"
     )
     answer: dict[int, Any]
     values: dict[str, str | int]
     if args.items is not None:
-        answer = when_done(history, args.items, start=start, trials=trials, seed=args.seed, holidays=holidays)
+        answer = when_done(
+            history, args.items, start=start, trials=args.trials, seed=args.seed, holidays=holidays, block=block
+        )
         lines = [f"{args.items} items, starting {start}; {summary}:"]
         lines += [f"  P{p}  {day.isoformat()}" for p, day in answer.items()]
         values = {str(p): day.isoformat() for p, day in answer.items()}
     else:
-        answer = how_many(history, start=start, until=args.by, trials=trials, seed=args.seed, holidays=holidays)
+        answer = how_many(
+            history, start=start, until=args.by, trials=args.trials, seed=args.seed, holidays=holidays, block=block
+        )
         lines = [f"Items done from {start} to {args.by}; {summary}:"]
         lines += [f"  {p}% confident: at least {count}" for p, count in answer.items()]
         values = {str(p): count for p, count in answer.items()}
-    payload = {"method": "throughput_monte_carlo", "trials": trials, "percentiles": values}
+    payload = {"method": "throughput_monte_carlo", "trials": args.trials, "percentiles": values}
+    _emit(payload, "\n".join(lines), args.format)
+    return 0
+
+
+def _backtest(args: argparse.Namespace, completed: list[date], holidays: list[date]) -> int:
+    items = BACKTEST_ITEMS if args.items is None else args.items
+    result = backtest(
+        completed,
+        items=items,
+        window=args.window,
+        block=args.block,
+        trials=args.trials,
+        seed=args.seed or 0,
+        holidays=holidays,
+    )
+    source = "all the working days" if args.window is None else f"the last {args.window} working days"
+    runs = (
+        f"{args.block} working days"
+        if args.block
+        else f"{DEFAULT_BLOCK} working days or a quarter of a shorter history"
+    )
+    lines = [
+        f"Backtest of the next {items} items at {result.cutoffs} cutoffs (each forecast from {source} before it, "
+        f"in runs of {runs}):"
+    ]
+    lines += [
+        f"  P{p}  held {held:4.0%} of the time; its trials promised {result.promised[p]:.0%}"
+        for p, held in result.held.items()
+    ]
+    lines.append(
+        "Calibrated: held about as often as promised (a promise above the percentile is right when the work takes "
+        "a few days: a date holds its whole day). Held far less often: too early; far more: needlessly late."
+    )
+    payload = {
+        "method": "backtest",
+        "percentiles": {str(p): round(share, 3) for p, share in result.held.items()},
+        "promised": {str(p): round(share, 3) for p, share in result.promised.items()},
+        "cutoffs": result.cutoffs,
+        "items": items,
+        "window": args.window,
+        "block": args.block,
+    }
     _emit(payload, "\n".join(lines), args.format)
     return 0
 

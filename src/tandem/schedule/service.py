@@ -25,7 +25,7 @@ from tandem.decisions.service import Actor, TeamRoles, clean_text, team_roles
 from tandem.notifications.service import enqueue
 from tandem.org.models import Person, Team
 from tandem.schedule.facts import ChangeFacts, RevisionFacts, ScheduleFacts, SignatureFacts
-from tandem.schedule.forecast import ForecastError, Throughput, daily_throughput
+from tandem.schedule.forecast import DEFAULT_WINDOW, ForecastError, Throughput, daily_throughput
 from tandem.schedule.models import (
     Commitment,
     CommitmentRevision,
@@ -48,8 +48,8 @@ from tandem.schedule.planning import (
 
 UNITS = ("days", "points")
 ITEM_STATUSES = ("open", "done", "dropped")
-HISTORY_WINDOW_DAYS = 60
-"""Working days of completed tracker items a forecast samples from (about three months)."""
+HISTORY_WINDOW_DAYS = DEFAULT_WINDOW or 40
+"""Working days of completed tracker items a forecast samples from: the calibrated default of ``tandem forecast``."""
 
 
 class ScheduleError(ValueError):
