@@ -7,11 +7,13 @@ import typer
 from tandem import __version__
 from tandem.accounts.cli import tokens_app, users_app
 from tandem.cliutils import open_database, out_console
+from tandem.constraints.cli import app as constraints_app
 from tandem.db import current_revision, head_revision, upgrade
 from tandem.decisions.cli import app as decisions_app
 from tandem.demo.cli import demo
 from tandem.org.cli import app as org_app
 from tandem.schedule.cli import app as schedule_app
+from tandem.trust.cli import app as pulse_app
 from tandem.walk.cli import walk
 from tandem.web.cli import serve
 from tandem.worker import worker
@@ -27,6 +29,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.add_typer(decisions_app, name="decisions")
 app.add_typer(schedule_app, name="schedule")
+app.add_typer(pulse_app, name="pulse")
+app.add_typer(constraints_app, name="constraints")
 app.command("walk")(walk)
 app.command("demo")(demo)
 app.command("serve")(serve)

@@ -58,6 +58,32 @@ class Thresholds(BaseModel):
     silo_answer_working_days: int = Field(
         2, ge=0, description="The counterpart lead signing or acting this soon makes a schedule change joint."
     )
+    hidden_constraints_window_days: int = Field(
+        60,
+        ge=1,
+        le=366,
+        description="Calendar days of constraints the hidden-constraints detector looks back over (at most a year).",
+    )
+    hidden_constraints_min_posted: int = Field(
+        3, ge=1, description="Constraints one function must post in the window, the other none, to be one-sided."
+    )
+    acknowledgement_working_days: int = Field(
+        3, ge=0, description="Constraints unacknowledged longer than this on average (working days) are hidden."
+    )
+    trust_breakdown_index: float = Field(4.0, ge=1, le=7, description="A trust index below this (of 7) is a breakdown.")
+    trust_breakdown_lower_bound: float = Field(
+        3.5, ge=1, le=7, description="…and so is the lower bound of its confidence interval below this."
+    )
+    trust_asymmetry_gap: float = Field(
+        1.0, gt=0, le=6, description="The two directions' trust this far apart (or more) is an asymmetry."
+    )
+    trust_trend_pulses: int = Field(3, ge=2, description="A team's trend is judged over its last this many pulses.")
+    min_group_size: int = Field(
+        5, ge=3, description="No pulse figure over fewer respondents, anywhere (pages, API, exports, the walk)."
+    )
+    min_comment_group_size: int = Field(
+        10, ge=3, description="No free-text pulse comment from a group smaller than this."
+    )
 
 
 class WebSettings(BaseModel):

@@ -2,6 +2,7 @@
 
 from tandem.accounts.models import ApiToken, PasswordLink, Role, SignInThrottle, User, WebSession
 from tandem.audit.models import AuditEvent
+from tandem.constraints.models import Constraint, ConstraintEvent
 from tandem.decisions.models import Decision, DecisionEvent, DecisionScore, DecisionSignoff
 from tandem.notifications.models import Notification
 from tandem.org.models import Function, OrgImport, Person, PersonAlias, Team
@@ -16,6 +17,17 @@ from tandem.schedule.models import (
     TrackerImport,
     TrackerItem,
 )
+from tandem.trust.models import (
+    InstrumentVersion,
+    Pulse,
+    PulseAnswer,
+    PulseComment,
+    PulseInvitation,
+    PulseKey,
+    PulseRespondentMark,
+    PulseResponse,
+    PulseSchedule,
+)
 
 __all__ = [
     "ApiToken",
@@ -23,11 +35,14 @@ __all__ = [
     "Commitment",
     "CommitmentRevision",
     "CommitmentSignature",
+    "Constraint",
+    "ConstraintEvent",
     "Decision",
     "DecisionEvent",
     "DecisionScore",
     "DecisionSignoff",
     "Function",
+    "InstrumentVersion",
     "Notification",
     "OrgImport",
     "PasswordLink",
@@ -36,6 +51,14 @@ __all__ = [
     "Plan",
     "PlanEvent",
     "PlanItem",
+    "Pulse",
+    "PulseAnswer",
+    "PulseComment",
+    "PulseInvitation",
+    "PulseKey",
+    "PulseRespondentMark",
+    "PulseResponse",
+    "PulseSchedule",
     "Role",
     "ScheduleChange",
     "SignInThrottle",

@@ -130,10 +130,16 @@ def test_the_worker_escalates_overdue_decisions_and_sends_notifications(
             settings=DecisionSettings(),
         )
         service.open_decision(session, decision=decision, actor=Actor("t", "pm1"), now=a_month_ago)
-    assert run("worker", "--once") == "escalated 1 decision(s); notifications: 2 sent, 0 to retry, 0 failed\n"
+    assert (
+        run("worker", "--once")
+        == "escalated 1 decision(s); opened 0 pulse(s); notifications: 2 sent, 0 to retry, 0 failed\n"
+    )
     assert receiver.titles() == ["Score and sign: Offline mode", "Escalated to you: Offline mode"]
     assert run("decisions", "list", "--state", "escalated").startswith(f"{decision.id}\tPayments\tescalated")
-    assert run("worker", "--once") == "escalated 0 decision(s); notifications: 0 sent, 0 to retry, 0 failed\n"
+    assert (
+        run("worker", "--once")
+        == "escalated 0 decision(s); opened 0 pulse(s); notifications: 0 sent, 0 to retry, 0 failed\n"
+    )
 
 
 README_EXAMPLE = [

@@ -59,6 +59,6 @@ def factor_blind_spot(inputs: DecisionInputs, thresholds: Thresholds) -> list[Fi
 
 
 @metrics("decisions", load_decision_inputs)
-def decision_metrics(inputs: DecisionInputs) -> dict[str, dict[str, float | int | None]]:
+def decision_metrics(inputs: DecisionInputs, thresholds: Thresholds) -> dict[str, dict[str, float | int | None]]:
     """Per team: time to decision (median, p90), escalation rate, and who decides."""
     return analysis.team_metrics(inputs.facts, inputs.now)

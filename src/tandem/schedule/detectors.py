@@ -37,6 +37,6 @@ def unrealistic_commitment(facts: ScheduleFacts, thresholds: Thresholds) -> list
 
 
 @metrics("schedule", load_inputs)
-def schedule_metrics(facts: ScheduleFacts) -> dict[str, dict[str, float | int | None]]:
-    """Per team, over the default window: schedule changes, the share made jointly or alone, commitments in force."""
-    return analysis.team_metrics(facts, Thresholds())
+def schedule_metrics(facts: ScheduleFacts, thresholds: Thresholds) -> dict[str, dict[str, float | int | None]]:
+    """Per team, over the window: schedule changes, the share made jointly or alone, commitments in force."""
+    return analysis.team_metrics(facts, thresholds)

@@ -16,7 +16,13 @@ from sqlalchemy.orm import Session
 from tandem.config import Thresholds
 from tandem.walk.findings import Finding, Practice
 
-DETECTOR_MODULES = ("tandem.org.detectors", "tandem.decisions.detectors", "tandem.schedule.detectors")
+DETECTOR_MODULES = (
+    "tandem.org.detectors",
+    "tandem.decisions.detectors",
+    "tandem.schedule.detectors",
+    "tandem.constraints.detectors",
+    "tandem.trust.detectors",
+)
 """Modules that register detectors when imported; a new domain adds its module here."""
 
 T = TypeVar("T")
@@ -54,11 +60,12 @@ def detector(
 
 @dataclass(frozen=True)
 class Metrics:
-    """Figures a domain adds to the report (``metrics.<name>`` in the JSON), computed from its loader's data."""
+    """Figures a domain adds to the report (``metrics.<name>`` in the JSON), computed from its loader's data and
+    the walk's settings (a window, or the privacy minimum a figure must respect)."""
 
     name: str
     load: Loader
-    compute: Callable[[Any], dict[str, Any]]
+    compute: Callable[[Any, Thresholds], dict[str, Any]]
 
 
 _METRICS: dict[str, Metrics] = {}
@@ -66,10 +73,10 @@ _METRICS: dict[str, Metrics] = {}
 
 def metrics(
     name: str, load: Callable[[Session], T]
-) -> Callable[[Callable[[T], dict[str, Any]]], Callable[[T], dict[str, Any]]]:
+) -> Callable[[Callable[[T, Thresholds], dict[str, Any]]], Callable[[T, Thresholds], dict[str, Any]]]:
     """Register a pure function computing a domain's report figures."""
 
-    def register(compute: Callable[[T], dict[str, Any]]) -> Callable[[T], dict[str, Any]]:
+    def register(compute: Callable[[T, Thresholds], dict[str, Any]]) -> Callable[[T, Thresholds], dict[str, Any]]:
         _METRICS[name] = Metrics(name=name, load=load, compute=compute)
         return compute
 

@@ -10,10 +10,13 @@ from sqlalchemy.orm import Session
 
 from tandem import __version__
 from tandem.config import Thresholds
+from tandem.constraints.models import ConstraintEvent
 from tandem.db import utcnow
 from tandem.decisions.models import DecisionEvent
 from tandem.org.models import OrgImport
 from tandem.org.service import org_counts
+from tandem.schedule.models import Commitment, CommitmentRevision, CommitmentSignature, ScheduleChange
+from tandem.trust.models import PulseResponse
 from tandem.walk.findings import Finding, WalkReport, worst_first
 from tandem.walk.registry import Loader, detectors, metric_providers
 
@@ -38,7 +41,7 @@ def run_walk(session: Session, thresholds: Thresholds, *, generated_at: datetime
     for provider in metric_providers():
         if provider.load not in loaded:
             loaded[provider.load] = provider.load(session)
-        figures[provider.name] = provider.compute(loaded[provider.load])
+        figures[provider.name] = provider.compute(loaded[provider.load], thresholds)
     return WalkReport(
         tandem_version=__version__,
         generated_at=generated_at or utcnow(),
@@ -49,13 +52,20 @@ def run_walk(session: Session, thresholds: Thresholds, *, generated_at: datetime
 
 
 def data_version(session: Session) -> tuple[object, ...]:
-    """A cheap fingerprint of everything the walk reads: it changes whenever an import or a decision step does
-    (both are append-only logs), so a cached report can be reused exactly until then."""
+    """A cheap fingerprint of everything the walk reads: it changes whenever an import, a decision step, a
+    schedule change, a commitment step, a constraint step or a pulse answer does (append-only logs and counters),
+    so a cached report can be reused exactly until then."""
     return tuple(
         session.execute(
             select(
                 select(func.max(OrgImport.id)).scalar_subquery(),
                 select(func.max(DecisionEvent.id)).scalar_subquery(),
+                select(func.max(ScheduleChange.id)).scalar_subquery(),
+                select(func.max(CommitmentSignature.id)).scalar_subquery(),
+                select(func.max(CommitmentRevision.id)).scalar_subquery(),
+                select(func.max(Commitment.updated_at)).scalar_subquery(),
+                select(func.max(ConstraintEvent.id)).scalar_subquery(),
+                select(func.count()).select_from(PulseResponse).scalar_subquery(),
             )
         ).one()
     )

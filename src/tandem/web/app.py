@@ -19,10 +19,12 @@ from tandem import __version__
 from tandem.accounts import api as accounts_api
 from tandem.audit import api as audit_api
 from tandem.config import Settings, get_settings
+from tandem.constraints import api as constraints_api
 from tandem.db import engine_for, ensure_schema
 from tandem.decisions import api as decisions_api
 from tandem.org import api as org_api
 from tandem.schedule import api as schedule_api
+from tandem.trust import api as trust_api
 from tandem.walk import api as walk_api
 from tandem.web.deps import ForbiddenError, NotSignedInError
 from tandem.web.render import make_templates, page
@@ -32,6 +34,8 @@ STATIC = Path(__file__).parent / "static"
 ROUTERS = (
     walk_api.router,
     schedule_api.router,  # before org: its /teams/{name:path} pages would otherwise swallow /teams/{team}/plan
+    constraints_api.router,  # before org, for the same reason (/teams/{team}/constraints)
+    trust_api.router,  # before org, for the same reason (/teams/{team}/trust)
     org_api.router,
     decisions_api.router,
     accounts_api.router,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 
@@ -82,11 +83,17 @@ async def verify_csrf(request: Request) -> None:
         raise CsrfRejectedError
 
 
+_PULSE_LINK = re.compile(r"^/pulse/(?!thanks(?:[?#]|$))[^?#]*")
+"""A trust pulse's personal link (``/pulse/<token>``); its thank-you page carries no token."""
+
+
 class RedactSecretsInAccessLog(logging.Filter):
-    """Uvicorn's access log would print one-time set-password links in full; print them redacted."""
+    """Uvicorn's access log would print one-time set-password and pulse links in full; print them redacted."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
         if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and "/set-password/" in args[2]:
             record.args = (*args[:2], args[2].split("/set-password/")[0] + "/set-password/[redacted]", *args[3:])
+        elif isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and _PULSE_LINK.match(args[2]):
+            record.args = (*args[:2], _PULSE_LINK.sub("/pulse/[redacted]", args[2], count=1), *args[3:])
         return True

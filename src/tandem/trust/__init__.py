@@ -1,0 +1,1 @@
+"""Trust between product and engineering: short recurring pulses, scored and released only in safe groups."""

@@ -1,0 +1,352 @@
+"""The pulse answer page, the trust results page and /api/v1 trust routes on both databases: anonymity through
+every route (page, API, CLI, walk), one answer per link, CSRF, and who may open a pulse."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from tandem.accounts.models import Role
+from tandem.cli import app as cli_app
+from tandem.db import transaction
+from tandem.org.models import Function, Person, Team
+from tandem.trust import service
+from tandem.trust.models import PulseInvitation
+from tandem.web.security import RedactSecretsInAccessLog
+from webfixtures import csrf
+
+PAGE = "/teams/Payments/trust"
+API = "/api/v1/teams/Payments/trust"
+PULSES = "/api/v1/teams/Payments/pulses"
+SCORES = {"respect": 3, "positive_intent": 4, "safety": 4, "reliability": 3, "openness": 4}
+"""A respondent mean of 3.6; respondent i adds a little to ``respect`` so the groups vary."""
+WITHHELD = "Not shown: fewer than 5 respondents."
+
+
+def payments(session: Session) -> Team:
+    return session.scalars(select(Team).where(Team.name == "Payments")).one()
+
+
+def scores(i: int) -> dict[str, int]:
+    return {**SCORES, "respect": 3 + i % 3}
+
+
+@pytest.fixture
+def tokens_by_side(engine: Engine, web_org: None) -> dict[str, list[str]]:
+    """Eight more engineers on Payments (ten engineering invitees with em1 and dev1, one product: pm1) and an open
+    pulse; the personal tokens per side, engineering first by person id."""
+    with transaction(engine) as session:
+        team = payments(session)
+        for n in range(2, 10):
+            session.add(
+                Person(
+                    id=f"dev{n}",
+                    name=f"Dev {n}",
+                    email=f"dev{n}@example.com",
+                    function=Function.ENGINEERING,
+                    level=4,
+                    manager_id="em1",
+                    team_id=team.id,
+                    active=True,
+                )
+            )
+        session.flush()
+        _pulse, links = service.open_pulse(session, team, actor_label="test")
+        return {
+            "engineering": [link.token for link in links if link.person_id != "pm1"],
+            "product": [link.token for link in links if link.person_id == "pm1"],
+        }
+
+
+@pytest.fixture
+def engineers(tokens_by_side: dict[str, list[str]]) -> list[str]:
+    assert len(tokens_by_side["engineering"]) == 10
+    return tokens_by_side["engineering"]
+
+
+def answer(engine: Engine, tokens: list[str], comment: str = "") -> None:
+    for i, token in enumerate(tokens):
+        with transaction(engine) as session:
+            service.answer(session, token, scores(i), comment=comment and f"{comment} {i}")
+
+
+def form(client: TestClient, values: dict[str, Any], comment: str = "") -> dict[str, str]:
+    return {
+        **{f"item_{item}": str(value) for item, value in values.items()},
+        "comment": comment,
+        "csrf_token": csrf(client),
+    }
+
+
+def main_of(html: str) -> str:
+    return html.split('<main id="main">', 1)[1].split("</main>", 1)[0]
+
+
+# --- the answer page --------------------------------------------------------------------------------------------
+
+
+def test_the_answer_page_needs_no_account_and_speaks_to_the_respondent(
+    anonymous: TestClient, engineers: list[str]
+) -> None:
+    response = anonymous.get(f"/pulse/{engineers[0]}")
+    assert response.status_code == 200
+    html = response.text
+    assert "Payments: trust pulse" in html
+    assert "My product counterparts deliver what they commit to." in html  # an engineer rates product
+    assert "engineering counterparts" not in html
+    assert len(re.findall(r'<fieldset class="pulse-item"', html)) == 5
+    assert len(re.findall(r'type="radio"', html)) == 35
+    assert "Strongly disagree" in html and "Strongly agree" in html
+    assert "anonymous" in html and "groups of at least 5 people" in html
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert 'name="csrf_token"' in html
+
+
+def test_answering_through_the_page_works_once(anonymous: TestClient, engineers: list[str], engine: Engine) -> None:
+    sent = anonymous.post(f"/pulse/{engineers[0]}", data=form(anonymous, SCORES, "Good work"), follow_redirects=False)
+    assert sent.status_code == 303
+    assert sent.headers["location"] == "/pulse/thanks"
+    thanks = anonymous.get("/pulse/thanks")
+    assert "Thank you" in thanks.text and thanks.headers["Referrer-Policy"] == "no-referrer"
+    assert engineers[0] not in thanks.text
+    again = anonymous.post(f"/pulse/{engineers[0]}", data=form(anonymous, SCORES))
+    assert again.status_code == 404
+    assert "has been used already, has expired, or is not a pulse link" in again.text
+    assert anonymous.get(f"/pulse/{engineers[0]}").status_code == 404
+    with transaction(engine) as session:
+        facts = service.load_trust_facts(session)
+    assert [r.scores for r in facts.responses] == [SCORES]
+
+
+@pytest.mark.parametrize("token", ["unknown-token", "x" * 32])
+def test_an_unknown_link_is_a_plain_404(anonymous: TestClient, engineers: list[str], token: str) -> None:
+    response = anonymous.get(f"/pulse/{token}")
+    assert response.status_code == 404
+    assert "has been used already, has expired, or is not a pulse link" in response.text
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_a_bad_score_shows_the_message_and_keeps_the_answers(
+    anonymous: TestClient, engineers: list[str], engine: Engine
+) -> None:
+    bad = {**SCORES, "respect": 6, "safety": 9}
+    response = anonymous.post(f"/pulse/{engineers[0]}", data=form(anonymous, bad, "keep me"))
+    assert response.status_code == 400
+    assert "Answers go from 1 to 7" in response.text
+    assert re.search(r'name="item_respect" value="6" required checked', response.text)
+    assert re.search(r'name="item_openness" value="4" required checked', response.text)
+    assert ">keep me</textarea>" in response.text
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    done = anonymous.post(f"/pulse/{engineers[0]}", data=form(anonymous, SCORES), follow_redirects=False)
+    assert done.status_code == 303  # the refused attempt did not use the link up
+
+
+def test_a_missing_answer_is_refused_with_the_others_kept(anonymous: TestClient, engineers: list[str]) -> None:
+    partial = {k: v for k, v in SCORES.items() if k != "safety"}
+    response = anonymous.post(f"/pulse/{engineers[0]}", data=form(anonymous, partial))
+    assert response.status_code == 400
+    assert "Answer every statement" in response.text
+    assert re.search(r'name="item_respect" value="3" required checked', response.text)
+
+
+def test_answering_needs_the_csrf_token(anonymous: TestClient, engineers: list[str]) -> None:
+    data = form(anonymous, SCORES)
+    del data["csrf_token"]
+    response = anonymous.post(f"/pulse/{engineers[0]}", data=data)
+    assert response.status_code == 403
+    assert anonymous.get(f"/pulse/{engineers[0]}").status_code == 200  # still unused
+
+
+def test_the_access_log_never_prints_a_pulse_token() -> None:
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        "",
+        0,
+        '%s - "%s %s HTTP/%s" %d',
+        ("1.2.3.4:5", "GET", "/pulse/s3cr3t?a=1", "1.1", 200),
+        None,
+    )
+    RedactSecretsInAccessLog().filter(record)
+    assert "s3cr3t" not in record.getMessage()
+    assert "/pulse/[redacted]" in record.getMessage()
+    thanks = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, "%s %s %s", ("a", "GET", "/pulse/thanks"), None)
+    RedactSecretsInAccessLog().filter(thanks)
+    assert thanks.getMessage().endswith("/pulse/thanks")
+
+
+# --- results: nothing below the minimum, through any route -----------------------------------------------------
+
+
+@pytest.fixture
+def cli(cli_env: str) -> Callable[..., Any]:
+    runner = CliRunner()
+
+    def run(*args: str) -> Any:
+        result = runner.invoke(cli_app, list(args))
+        assert result.exit_code == 0, result.output
+        return result
+
+    return run
+
+
+def test_a_team_of_four_never_yields_a_figure_through_any_route(
+    signed_in: Callable[[Role], TestClient], engineers: list[str], engine: Engine, cli: Callable[..., Any]
+) -> None:
+    answer(engine, engineers[:4], comment="four")
+    admin = signed_in(Role.ADMIN)
+    html = main_of(admin.get(PAGE).text)
+    assert html.count(WITHHELD) == 2
+    assert "Respondents" not in html and 'class="figure"' not in html and "interval" not in html
+    assert "fewer than 5" in html
+    assert ">4<" not in html and "3.6" not in html and "four" not in html
+    assert 'id="trust-chart"' not in html
+    body = admin.get(API).json()
+    assert [d["released"] for d in body["directions"]] == [False, False]
+    assert [d["figures"] for d in body["directions"]] == [None, None]
+    assert [d["comments"] for d in body["directions"]] == [None, None]
+    assert [p["answered"] for p in admin.get(PULSES).json()] == [None]
+    assert "3.6" not in json.dumps(body)
+    results = cli("pulse", "results", "--json")
+    assert json.loads(results.output) == {}
+    walk = json.loads(cli("walk", "--format", "json").output)
+    assert walk["metrics"]["trust"] == {}
+    assert not [f for f in walk["findings"] if f["practice"] == "trust"]
+    assert "Payments" not in json.dumps(walk["metrics"]["trust"])
+
+
+def test_figures_appear_once_five_have_answered(
+    signed_in: Callable[[Role], TestClient], engineers: list[str], engine: Engine
+) -> None:
+    answer(engine, engineers[:5])
+    member = signed_in(Role.MEMBER)
+    body = member.get(API).json()
+    engineering = {d["direction"]: d for d in body["directions"]}["engineering_to_product"]
+    assert engineering["released"] is True
+    figures = engineering["figures"]
+    assert figures["respondents"] == 5
+    assert figures["trust_index"] == pytest.approx(3.76)  # means 3.6, 3.8, 4.0, 3.6, 3.8
+    assert figures["ci_low"] < figures["trust_index"] < figures["ci_high"]
+    assert figures["response_rate"] == 0.5
+    assert set(figures["alpha"]) == {"cognitive", "affective"}
+    assert figures["trend"] is None
+    assert engineering["comments"] is None
+    product = {d["direction"]: d for d in body["directions"]}["product_to_engineering"]
+    assert product["figures"] is None
+    html = main_of(member.get(PAGE).text)
+    assert "3.76" in html and "Respondents" in html and "50%" in html
+    assert html.count(WITHHELD) == 1
+    assert 'id="trust-chart"' in html
+    assert [p["answered"] for p in member.get(PULSES).json()] == [5]
+
+
+def test_a_pulse_count_that_would_expose_a_held_back_side_is_not_shown(
+    signed_in: Callable[[Role], TestClient], tokens_by_side: dict[str, list[str]], engine: Engine
+) -> None:
+    answer(engine, tokens_by_side["engineering"][:5] + tokens_by_side["product"])
+    admin = signed_in(Role.ADMIN)
+    assert [p["answered"] for p in admin.get(PULSES).json()] == [None]  # 6 less the released 5 would count pm1
+    html = main_of(admin.get(PAGE).text)
+    assert ">6<" not in html and "not shown" in html
+
+
+def test_comments_appear_only_from_ten_respondents(
+    signed_in: Callable[[Role], TestClient], engineers: list[str], engine: Engine
+) -> None:
+    answer(engine, engineers[:9], comment="Remark")
+    member = signed_in(Role.MEMBER)
+    assert "Remark" not in member.get(API).text
+    assert "Remark" not in member.get(PAGE).text
+    answer(engine, engineers[9:], comment="Remark")
+    body = member.get(API).json()
+    comments = {d["direction"]: d["comments"] for d in body["directions"]}
+    assert comments["product_to_engineering"] is None
+    assert sorted(comments["engineering_to_product"]) == sorted([f"Remark {i}" for i in range(9)] + ["Remark 0"])
+    assert "Remark 0" in member.get(PAGE).text
+
+
+def test_an_admin_sees_no_more_than_a_member(
+    signed_in: Callable[[Role], TestClient], engineers: list[str], engine: Engine
+) -> None:
+    answer(engine, engineers[:7], comment="note")
+    admin, member = signed_in(Role.ADMIN), signed_in(Role.MEMBER)
+    assert admin.get(API).json() == member.get(API).json()
+    assert admin.get(PULSES).json() == member.get(PULSES).json()
+    assert main_of(admin.get(PAGE).text) == main_of(member.get(PAGE).text)
+
+
+def test_the_results_need_a_reader_of_the_team(
+    anonymous: TestClient, signed_in: Callable[[Role], TestClient], engineers: list[str]
+) -> None:
+    assert anonymous.get(API).status_code == 401
+    assert anonymous.get(PAGE, follow_redirects=False).status_code == 303
+    member = signed_in(Role.MEMBER)
+    assert member.get("/api/v1/teams/Search/trust").status_code == 403
+    assert member.get("/teams/Search/trust").status_code == 403
+    assert member.get("/api/v1/teams/Nowhere/trust").status_code == 404
+
+
+def test_the_team_page_links_to_the_trust_page(signed_in: Callable[[Role], TestClient]) -> None:
+    assert 'href="/teams/Payments/trust"' in signed_in(Role.MEMBER).get("/teams/Payments").text
+
+
+# --- opening a pulse ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def bearer(tokens: dict[Role, str]) -> Iterator[dict[Role, dict[str, str]]]:
+    yield {role: {"Authorization": f"Bearer {token}"} for role, token in tokens.items()}
+
+
+def test_a_lead_opens_a_pulse_and_gets_the_links_once(
+    anonymous: TestClient, bearer: dict[Role, dict[str, str]], engine: Engine
+) -> None:
+    response = anonymous.post(PULSES, json={"open_working_days": 3}, headers=bearer[Role.LEAD])
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["pulse"]["open"] is True and body["pulse"]["invited"] == 3
+    assert body["pulse"]["answered"] is None
+    assert {link["person_id"] for link in body["links"]} == {"pm1", "em1", "dev1"}
+    url = body["links"][0]["url"]
+    assert url.startswith("http://127.0.0.1:8000/pulse/")
+    token = url.rsplit("/", 1)[1]
+    with transaction(engine) as session:
+        stored = session.scalars(select(PulseInvitation.token_hash)).all()
+    assert token not in stored and not any(token in value for value in stored)
+    assert anonymous.get(f"/pulse/{token}").status_code == 200
+    listed = anonymous.get(PULSES, headers=bearer[Role.LEAD]).json()
+    assert [p["id"] for p in listed] == [body["pulse"]["id"]]
+    assert "links" not in json.dumps(listed) and token not in json.dumps(listed)
+
+
+@pytest.mark.parametrize(("role", "status"), [(Role.ADMIN, 201), (Role.EXECUTIVE, 403), (Role.MEMBER, 403)])
+def test_only_an_admin_or_a_lead_of_the_team_opens_a_pulse(
+    anonymous: TestClient, bearer: dict[Role, dict[str, str]], role: Role, status: int
+) -> None:
+    assert anonymous.post(PULSES, json={}, headers=bearer[role]).status_code == status
+
+
+def test_a_lead_of_another_team_cannot_open_its_pulse(
+    anonymous: TestClient, bearer: dict[Role, dict[str, str]]
+) -> None:
+    assert anonymous.post("/api/v1/teams/Search/pulses", json={}, headers=bearer[Role.LEAD]).status_code == 403
+
+
+def test_opening_a_pulse_from_the_browser_needs_the_csrf_token(signed_in: Callable[[Role], TestClient]) -> None:
+    lead = signed_in(Role.LEAD)
+    assert lead.post(PULSES, json={}).status_code == 403
+    assert lead.post(PULSES, json={}, headers={"X-CSRF-Token": csrf(lead)}).status_code == 201
+
+
+def test_a_bad_pulse_length_is_refused(anonymous: TestClient, bearer: dict[Role, dict[str, str]]) -> None:
+    assert anonymous.post(PULSES, json={"open_working_days": 0}, headers=bearer[Role.ADMIN]).status_code == 422
