@@ -11,18 +11,23 @@ import typer
 from sqlalchemy.orm import Session
 
 from tandem.cliutils import fail, open_database, out_console
+from tandem.constraints.importer import import_constraint_log
+from tandem.constraints.importer import to_csv as blockers_csv
 from tandem.db import transaction, utcnow
 from tandem.decisions.importer import import_decision_log
 from tandem.decisions.service import Actor
+from tandem.demo.constraints import generate_constraints
 from tandem.demo.decisions import generate_decisions
 from tandem.demo.generator import generate_org, people_csv, teams_csv, write_demo
 from tandem.demo.schedule import DemoPlan, generate_schedule
+from tandem.demo.trust import generate_pulses
 from tandem.org.importer import ImportRejectedError
 from tandem.org.service import import_org, team_by_name
 from tandem.schedule import service as schedule
 from tandem.schedule.importer import import_tracker
 from tandem.schedule.service import ScheduleError
 from tandem.schedule.trackers import TrackerFormatError
+from tandem.trust.service import PulseImportError, import_answers, manager_chains
 from tandem.walk.cli import write_walk
 from tandem.walk.report import ReportFormat
 
@@ -50,11 +55,7 @@ def demo(
     (directory / "decisions.json").write_bytes(log)
     jira_path = directory / "jira.json"
     jira_path.write_text(json.dumps(schedule.jira), encoding="utf-8")
-    silos = {problem.team for problem in schedule.planted}
-    healthy = sorted((set(org.healthy_teams) & set(decisions.healthy_teams)) - silos)
-    planted = [asdict(problem) for problem in [*org.planted, *decisions.planted, *schedule.planted]]
-    truth = {"seed": seed, "planted": planted, "healthy_teams": healthy}
-    truth_path.write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
+    silos = {problem.team for problem in schedule.planted if problem.team}
     actor = f"cli:{getpass.getuser()}"
     engine = open_database()
     try:
@@ -70,15 +71,37 @@ def demo(
             imported = import_decision_log(session, data=log, name=str(directory / "decisions.json"), actor=actor)
             tracker = import_tracker(session, "jira", jira_path, imported_by=actor)
             _enter_plans(session, schedule.plans)
+            managers = {team: chain[0] if chain else None for team, chain in manager_chains(session).items()}
+            pulses = generate_pulses(org, seed, now=now, managers=managers, avoid=already | silos)
+            (directory / "pulses.csv").write_text(pulses.csv, encoding="utf-8")
+            pulse_report = import_answers(
+                session, pulses.csv.encode(), name=str(directory / "pulses.csv"), actor_label=actor
+            )
+            board, board_plants = generate_constraints(
+                org, seed, now=now, avoid=already | silos | set(pulses.affected_teams)
+            )
+            (directory / "constraints.csv").write_bytes(blockers_csv(board))
+            import_constraint_log(
+                session, data=blockers_csv(board), name=str(directory / "constraints.csv"), actor=actor
+            )
     except ImportRejectedError as error:  # the generator and the importers disagree: a bug, said plainly
         fail(f"the demo data did not import ({len(error.problems)} problems), first: {error.problems[0]}", code=1)
-    except (TrackerFormatError, ScheduleError) as error:
-        fail(f"the demo schedule did not load: {error}", code=1)
+    except (TrackerFormatError, ScheduleError, PulseImportError) as error:
+        fail(f"the demo schedule or pulses did not load: {error}", code=1)
+    hidden = {problem.team for problem in board_plants}
+    healthy = sorted(
+        (set(org.healthy_teams) & set(decisions.healthy_teams)) - silos - set(pulses.affected_teams) - hidden
+    )
+    problems = [*org.planted, *decisions.planted, *schedule.planted, *pulses.planted, *board_plants]
+    planted = [asdict(problem) for problem in problems]
+    truth = {"seed": seed, "planted": planted, "healthy_teams": healthy}
+    truth_path.write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
     counts = outcome.plan.counts()
     out_console.print(
         f"Demo org (seed {seed}): {len(org.people)} people, {len(org.teams)} teams, "
         f"{len(decisions.records)} decisions ({imported.created} new), "
-        f"{tracker.record.counts.get('changes_added', 0)} tracker schedule changes, {len(schedule.plans)} plans; "
+        f"{tracker.record.counts.get('changes_added', 0)} tracker schedule changes, {len(schedule.plans)} plans, "
+        f"{pulse_report.responses} pulse responses, {len(board)} constraints; "
         f"{len(planted)} planted problems; "
         f"files and ground truth in {directory}/ ({counts['people_created']} people created, "
         f"{counts['people_updated']} updated).",
