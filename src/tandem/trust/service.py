@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from tandem.config import Thresholds
@@ -287,21 +287,31 @@ def answer(
         raise PulseError("you have already answered this pulse")
     session.add(PulseRespondentMark(pulse_id=opened.pulse.id, mark=mark))
     opened.invitation.used = True
-    _store_response(session, opened.pulse.id, opened.direction, now.date(), answers)
+    _store_responses(session, opened.pulse.id, [(opened.direction, now.date(), answers)])
     if comment:
         session.add(PulseComment(pulse_id=opened.pulse.id, direction=opened.direction.value, text=comment))
     session.flush()
 
 
-def _store_response(
-    session: Session, pulse_id: int, direction: Direction, day: date, answers: Mapping[str, int]
+def _store_responses(
+    session: Session, pulse_id: int, responses: Sequence[tuple[Direction, date, Mapping[str, int]]]
 ) -> None:
-    response = PulseResponse(id=secrets.token_hex(16), pulse_id=pulse_id, direction=direction.value, submitted_on=day)
-    session.add(response)
-    session.flush()  # no relationship orders the two inserts: the response row must exist before its answers
-    session.add_all(
-        PulseAnswer(response_id=response.id, item_id=item, score=int(score)) for item, score in answers.items()
-    )
+    """Insert responses, then their answers: two executemany statements, whatever the number of responses.
+
+    Core inserts, because no ORM relationship would order the answers after the responses they point at.
+    """
+    rows = [
+        {"id": secrets.token_hex(16), "pulse_id": pulse_id, "direction": direction.value, "submitted_on": day}
+        for direction, day, _ in responses
+    ]
+    session.execute(insert(PulseResponse), rows)
+    answers = [
+        {"response_id": row["id"], "item_id": item, "score": int(score)}
+        for row, (_, _, given) in zip(rows, responses, strict=True)
+        for item, score in given.items()
+    ]
+    if answers:
+        session.execute(insert(PulseAnswer), answers)
 
 
 # --- schedules --------------------------------------------------------------------------------------------------
@@ -475,12 +485,13 @@ def _import_pulse(
         if item in found["answers"]:
             raise PulseImportError([f"{name}:{line}: item {item!r} answered twice by one respondent in one pulse"])
         found["answers"][item] = score
-    for respondent, found in responses.items():
-        session.add(PulseRespondentMark(pulse_id=pulse.id, mark=respondent_mark(session, pulse.id, respondent)))
-        _store_response(session, pulse.id, found["direction"], found["day"], found["answers"])
-        report.responses += 1
-        report.answers += len(found["answers"])
-    session.flush()
+    session.execute(
+        insert(PulseRespondentMark),
+        [{"pulse_id": pulse.id, "mark": respondent_mark(session, pulse.id, respondent)} for respondent in responses],
+    )
+    _store_responses(session, pulse.id, [(f["direction"], f["day"], f["answers"]) for f in responses.values()])
+    report.responses += len(responses)
+    report.answers += sum(len(f["answers"]) for f in responses.values())
 
 
 # --- facts and figures --------------------------------------------------------------------------------------------
