@@ -114,6 +114,18 @@ class NotificationSettings(BaseModel):
     backoff_seconds: float = Field(30.0, gt=0, description="First retry delay; doubles on each failure.")
 
 
+class TrustSettings(BaseModel):
+    """How pulse links reach people: each to its own person, never through a shared channel."""
+
+    invitation_url: str | None = Field(
+        None,
+        description=(
+            "An Apprise URL template with {email} (e.g. mailtos://user:pass@smtp.example.com?to={email}): each "
+            "personal pulse link is sent to its person alone, at once, and never stored."
+        ),
+    )
+
+
 class OidcSettings(BaseModel):
     """Optional single sign-on with an OpenID Connect provider; users are matched by verified e-mail."""
 
@@ -150,6 +162,7 @@ class Settings(BaseSettings):
     web: WebSettings = Field(default_factory=WebSettings)
     decisions: DecisionSettings = Field(default_factory=DecisionSettings)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
+    trust: TrustSettings = Field(default_factory=TrustSettings)
     oidc: OidcSettings | None = None
 
     @classmethod

@@ -21,7 +21,8 @@ from tandem.config import Settings
 from tandem.db import retrying
 from tandem.decisions.service import escalate_overdue
 from tandem.notifications.service import deliver_due, enqueue
-from tandem.trust.service import open_due_pulses
+from tandem.org.models import Team
+from tandem.trust.service import Link, open_due_pulses, send_links
 
 
 @dataclass(frozen=True)
@@ -33,30 +34,41 @@ class Pass:
     pulses: list[int] = field(default_factory=list)
 
 
-def _open_pulses(session: Session) -> list[int]:
-    """Open the scheduled pulses that are due; the admins are told to hand out the links (tokens are never
-    stored, so the worker cannot send them and the notification carries none)."""
+def _open_pulses(session: Session) -> list[tuple[int, str, list[Link]]]:
+    """Open the scheduled pulses that are due (their links are sent after the commit, see ``run_pass``)."""
     opened = []
     for pulse, links in open_due_pulses(session):
-        enqueue(
-            session,
-            topic="pulse.opened",
-            title=f"Trust pulse {pulse.id} is open",
-            body=(
-                f"{len(links)} people are invited. Run `tandem pulse links {pulse.id} --out links.csv` and send each "
-                "person their own link."
-            ),
-            subject=f"pulse:{pulse.id}",
-        )
-        opened.append(pulse.id)
+        opened.append((pulse.id, session.get_one(Team, pulse.team_id).name, links))
     return opened
+
+
+def _hand_out(session: Session, config: Settings, opened: list[tuple[int, str, list[Link]]]) -> None:
+    """Send each new link to its person ([trust] invitation_url); tell the admins' channels what happened,
+    never with a token in it."""
+    for pulse_id, team, links in opened:
+        if config.trust.invitation_url:
+            sent, failed = send_links(
+                links, template=config.trust.invitation_url, public_url=config.web.public_url, team=team
+            )
+            body = f"{sent} of {len(links)} personal links sent." + (
+                f" Run `tandem pulse links {pulse_id}` for: {', '.join(failed)}." if failed else ""
+            )
+        else:
+            body = (
+                f"{len(links)} people are invited. Run `tandem pulse links {pulse_id} --out links.csv` and send each "
+                "person their own link (or set [trust] invitation_url to have them sent)."
+            )
+        enqueue(session, topic="pulse.opened", title=f"Trust pulse {pulse_id} for {team} is open", body=body,
+                subject=f"pulse:{pulse_id}")  # fmt: skip
 
 
 def run_pass(engine: Engine, config: Settings, *, worker: str) -> Pass:
     escalated = retrying(engine, lambda session: escalate_overdue(session, settings=config.decisions))
-    pulses = retrying(engine, _open_pulses)
+    opened = retrying(engine, _open_pulses)
+    if opened:
+        retrying(engine, lambda session: _hand_out(session, config, opened))
     report = deliver_due(engine, config.notifications, worker=worker)
-    return Pass(escalated, report.sent, report.retried, report.failed, pulses)
+    return Pass(escalated, report.sent, report.retried, report.failed, [pulse_id for pulse_id, _, _ in opened])
 
 
 def worker(

@@ -323,3 +323,13 @@ def test_an_inactive_teams_board_takes_no_posts_and_leaves_the_walk(engine: Engi
     with transaction(engine) as session:
         assert service.load_board_facts(session).constraints == []
         assert len(service.load_board_facts(session, team=payments(session)).constraints) == 1
+
+
+def test_with_no_counterpart_and_no_common_manager_the_posters_manager_hears_it(engine: Engine, org: None) -> None:
+    with transaction(engine) as session:
+        payments(session).product_lead_id = None
+    constraint_id = post(engine)
+    with transaction(engine) as session:
+        constraint = service.get(session, constraint_id)
+        assert constraint is not None
+        assert service.counterparts(session, constraint) == ("em1",)

@@ -1,26 +1,34 @@
 """The pulse answer page, the trust results page and /api/v1 trust routes on both databases: anonymity through
-every route (page, API, CLI, walk), one answer per link, CSRF, and who may open a pulse."""
+every route (page, API, CLI, walk), one answer per link, CSRF, and who may open a pulse (an admin; each link is
+sent to its person through ``[trust] invitation_url``, here the test's own webhook receiver, and never returned).
+
+Figures, counts and comments come from closed pulses only, so the tests close a pulse (``close``) before the
+first results read that must see them: the results read the cached walk, whose key closing does not change."""
 
 from __future__ import annotations
 
 import json
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from http_receiver import Receiver
 from tandem.accounts.models import Role
 from tandem.cli import app as cli_app
-from tandem.db import transaction
+from tandem.config import Settings
+from tandem.db import transaction, utcnow
 from tandem.org.models import Function, Person, Team
 from tandem.trust import service
-from tandem.trust.models import PulseInvitation
+from tandem.trust.models import Pulse, PulseInvitation
 from tandem.web.security import RedactSecretsInAccessLog
 from webfixtures import csrf
 
@@ -30,6 +38,20 @@ PULSES = "/api/v1/teams/Payments/pulses"
 SCORES = {"respect": 3, "positive_intent": 4, "safety": 4, "reliability": 3, "openness": 4}
 """A respondent mean of 3.6; respondent i adds a little to ``respect`` so the groups vary."""
 WITHHELD = "Not shown: fewer than 5 respondents."
+
+
+@pytest.fixture
+def settings(settings: Settings, receiver: Receiver) -> Settings:
+    """Pulse links go to the test's webhook receiver, each with its person's e-mail in the payload's ``to``."""
+    settings.trust.invitation_url = f"{receiver.url}?:to={{email}}"
+    return settings
+
+
+def close(engine: Engine, *, reopen: bool = False) -> None:
+    """Close every pulse (a minute ago), or open them again for a day."""
+    closes_at = utcnow() + (timedelta(days=1) if reopen else -timedelta(minutes=1))
+    with transaction(engine) as session:
+        session.execute(update(Pulse).values(closes_at=closes_at))
 
 
 def payments(session: Session) -> Team:
@@ -123,6 +145,7 @@ def test_answering_through_the_page_works_once(anonymous: TestClient, engineers:
     assert again.status_code == 404
     assert "has been used already, has expired, or is not a pulse link" in again.text
     assert anonymous.get(f"/pulse/{engineers[0]}").status_code == 404
+    close(engine)
     with transaction(engine) as session:
         facts = service.load_trust_facts(session)
     assert [r.scores for r in facts.responses] == [SCORES]
@@ -204,6 +227,7 @@ def test_a_team_of_four_never_yields_a_figure_through_any_route(
     signed_in: Callable[[Role], TestClient], engineers: list[str], engine: Engine, cli: Callable[..., Any]
 ) -> None:
     answer(engine, engineers[:4], comment="four")
+    close(engine)  # closed, so the group size alone holds the figures back
     admin = signed_in(Role.ADMIN)
     html = main_of(admin.get(PAGE).text)
     assert html.count(WITHHELD) == 2
@@ -229,6 +253,7 @@ def test_figures_appear_once_five_have_answered(
     signed_in: Callable[[Role], TestClient], engineers: list[str], engine: Engine
 ) -> None:
     answer(engine, engineers[:5])
+    close(engine)
     member = signed_in(Role.MEMBER)
     body = member.get(API).json()
     engineering = {d["direction"]: d for d in body["directions"]}["engineering_to_product"]
@@ -254,6 +279,7 @@ def test_a_pulse_count_that_would_expose_a_held_back_side_is_not_shown(
     signed_in: Callable[[Role], TestClient], tokens_by_side: dict[str, list[str]], engine: Engine
 ) -> None:
     answer(engine, tokens_by_side["engineering"][:5] + tokens_by_side["product"])
+    close(engine)
     admin = signed_in(Role.ADMIN)
     assert [p["answered"] for p in admin.get(PULSES).json()] == [None]  # 6 less the released 5 would count pm1
     html = main_of(admin.get(PAGE).text)
@@ -264,10 +290,13 @@ def test_comments_appear_only_from_ten_respondents(
     signed_in: Callable[[Role], TestClient], engineers: list[str], engine: Engine
 ) -> None:
     answer(engine, engineers[:9], comment="Remark")
+    close(engine)  # nine respondents in a closed pulse: below the comment minimum
     member = signed_in(Role.MEMBER)
     assert "Remark" not in member.get(API).text
     assert "Remark" not in member.get(PAGE).text
+    close(engine, reopen=True)
     answer(engine, engineers[9:], comment="Remark")
+    close(engine)  # the tenth answer changes the walk's key, so the next read sees the closed pulse afresh
     body = member.get(API).json()
     comments = {d["direction"]: d["comments"] for d in body["directions"]}
     assert comments["product_to_engineering"] is None
@@ -279,6 +308,7 @@ def test_an_admin_sees_no_more_than_a_member(
     signed_in: Callable[[Role], TestClient], engineers: list[str], engine: Engine
 ) -> None:
     answer(engine, engineers[:7], comment="note")
+    close(engine)
     admin, member = signed_in(Role.ADMIN), signed_in(Role.MEMBER)
     assert admin.get(API).json() == member.get(API).json()
     assert admin.get(PULSES).json() == member.get(PULSES).json()
@@ -308,32 +338,59 @@ def bearer(tokens: dict[Role, str]) -> Iterator[dict[Role, dict[str, str]]]:
     yield {role: {"Authorization": f"Bearer {token}"} for role, token in tokens.items()}
 
 
-def test_a_lead_opens_a_pulse_and_gets_the_links_once(
-    anonymous: TestClient, bearer: dict[Role, dict[str, str]], engine: Engine
+def test_an_admin_opens_a_pulse_and_each_link_is_sent_to_its_person_never_returned(
+    anonymous: TestClient, bearer: dict[Role, dict[str, str]], engine: Engine, receiver: Receiver
 ) -> None:
-    response = anonymous.post(PULSES, json={"open_working_days": 3}, headers=bearer[Role.LEAD])
+    response = anonymous.post(PULSES, json={"open_working_days": 3}, headers=bearer[Role.ADMIN])
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["pulse"]["open"] is True and body["pulse"]["invited"] == 3
     assert body["pulse"]["answered"] is None
-    assert {link["person_id"] for link in body["links"]} == {"pm1", "em1", "dev1"}
-    url = body["links"][0]["url"]
-    assert url.startswith("http://127.0.0.1:8000/pulse/")
-    token = url.rsplit("/", 1)[1]
+    assert body["sent"] == 3 and body["failed"] == []
+    assert "links" not in body and "/pulse/" not in response.text
+    assert Counter(message["to"] for message in receiver.received) == {
+        "pm1@example.com": 1,
+        "em1@example.com": 1,
+        "dev1@example.com": 1,
+    }
+    tokens = []
+    for message in receiver.received:
+        found = re.findall(r"http://127\.0\.0\.1:8000/pulse/([A-Za-z0-9_-]+)", message["message"])
+        assert len(found) == 1, message
+        tokens.append(found[0])
+    assert len(set(tokens)) == 3  # each person their own link
     with transaction(engine) as session:
         stored = session.scalars(select(PulseInvitation.token_hash)).all()
-    assert token not in stored and not any(token in value for value in stored)
-    assert anonymous.get(f"/pulse/{token}").status_code == 200
-    listed = anonymous.get(PULSES, headers=bearer[Role.LEAD]).json()
+    for token in tokens:
+        assert token not in response.text
+        assert token not in stored and not any(token in value for value in stored)
+        assert anonymous.get(f"/pulse/{token}").status_code == 200
+    listed = anonymous.get(PULSES, headers=bearer[Role.ADMIN]).json()
     assert [p["id"] for p in listed] == [body["pulse"]["id"]]
-    assert "links" not in json.dumps(listed) and token not in json.dumps(listed)
+    assert "links" not in json.dumps(listed) and not any(token in json.dumps(listed) for token in tokens)
 
 
-@pytest.mark.parametrize(("role", "status"), [(Role.ADMIN, 201), (Role.EXECUTIVE, 403), (Role.MEMBER, 403)])
-def test_only_an_admin_or_a_lead_of_the_team_opens_a_pulse(
-    anonymous: TestClient, bearer: dict[Role, dict[str, str]], role: Role, status: int
+def test_opening_a_pulse_without_an_invitation_url_is_refused_and_opens_nothing(
+    anonymous: TestClient, bearer: dict[Role, dict[str, str]], settings: Settings, engine: Engine, receiver: Receiver
+) -> None:
+    settings.trust.invitation_url = None
+    response = anonymous.post(PULSES, json={}, headers=bearer[Role.ADMIN])
+    assert response.status_code == 409
+    assert "invitation_url" in response.text and "/pulse/" not in response.text
+    with transaction(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Pulse)) == 0
+    assert receiver.received == []
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [(Role.ADMIN, 201), (Role.LEAD, 403), (Role.EXECUTIVE, 403), (Role.MEMBER, 403)]
+)
+def test_only_an_admin_opens_a_pulse(
+    anonymous: TestClient, bearer: dict[Role, dict[str, str]], engine: Engine, role: Role, status: int
 ) -> None:
     assert anonymous.post(PULSES, json={}, headers=bearer[role]).status_code == status
+    with transaction(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Pulse)) == (1 if status == 201 else 0)
 
 
 def test_a_lead_of_another_team_cannot_open_its_pulse(
@@ -343,9 +400,9 @@ def test_a_lead_of_another_team_cannot_open_its_pulse(
 
 
 def test_opening_a_pulse_from_the_browser_needs_the_csrf_token(signed_in: Callable[[Role], TestClient]) -> None:
-    lead = signed_in(Role.LEAD)
-    assert lead.post(PULSES, json={}).status_code == 403
-    assert lead.post(PULSES, json={}, headers={"X-CSRF-Token": csrf(lead)}).status_code == 201
+    admin = signed_in(Role.ADMIN)
+    assert admin.post(PULSES, json={}).status_code == 403
+    assert admin.post(PULSES, json={}, headers={"X-CSRF-Token": csrf(admin)}).status_code == 201
 
 
 def test_a_bad_pulse_length_is_refused(anonymous: TestClient, bearer: dict[Role, dict[str, str]]) -> None:

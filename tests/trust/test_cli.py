@@ -40,7 +40,7 @@ def answers(path: Path, respondents: int) -> Path:
 
 def test_open_writes_one_private_link_per_invitee(org: None, tmp_path: Path) -> None:
     out = tmp_path / "links.csv"
-    assert "3 personal links" in run("pulse", "open", "--team", "Payments", "--out", str(out))
+    assert "3 personal link(s) in" in run("pulse", "open", "--team", "Payments", "--out", str(out))
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert sorted(r["email"] for r in rows) == ["dev1@example.com", "em1@example.com", "pm1@example.com"]
     assert all("/pulse/" in r["link"] for r in rows)
@@ -71,3 +71,8 @@ def test_a_custom_item_joins_the_next_version(org: None) -> None:
         "--engineering-text", "Product tells me bad news early.",
     )  # fmt: skip
     assert out.startswith("Instrument version 2:") and "candour" in out
+
+
+def test_without_a_file_or_a_way_to_send_links_nothing_opens(org: None) -> None:
+    result = runner.invoke(app, ["pulse", "open", "--team", "Payments"])
+    assert result.exit_code == 2 and "invitation_url" in result.output

@@ -1,6 +1,7 @@
 """The pulse answer page on a phone in real headless Chromium (Debian's) against a live server, under the strict
 Content-Security-Policy: answer once, see the thank-you page; then the results page draws its chart once five
-have answered. Chromium missing is a failure, never a skip (as in tests/web/test_browser.py)."""
+have answered and the pulse has closed (figures come from closed pulses only). Chromium missing is a failure,
+never a skip (as in tests/web/test_browser.py)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,19 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import Browser, ConsoleMessage, Page, Response, expect, sync_playwright
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
-from tandem.db import transaction
+from tandem.db import transaction, utcnow
 from tandem.org.models import Function, Person, Team
 from tandem.trust import service
+from tandem.trust.models import Pulse
 from webfixtures import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
@@ -138,6 +141,8 @@ def test_a_phone_answers_a_pulse_once_and_the_results_draw_their_chart_from_five
     for token in engineer_tokens[1:5]:
         with transaction(engine) as session:
             service.answer(session, token, SCORES)
+    with transaction(engine) as session:  # closed before the first results read (the walk cache keys on answers)
+        session.execute(update(Pulse).values(closes_at=utcnow() - timedelta(minutes=1)))
     results = watched(browser, problems)
     results.goto(f"{live_server}/sign-in?next=/teams/Payments/trust")
     results.get_by_label("E-mail").fill("pm1@example.com")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from tandem.config import Thresholds
 from tandem.db import transaction
-from tandem.org.models import Team
+from tandem.org.models import Function, Person, Team
 from tandem.trust import analysis, service
 from tandem.trust.instrument import Direction, Item
 from tandem.trust.models import Pulse, PulseAnswer, PulseInvitation, PulseResponse, PulseSchedule
@@ -71,22 +71,41 @@ def test_a_link_works_once(engine: Engine, org: None) -> None:
         service.answer(session, tokens["em1"], ALL_SEVEN, now=MONDAY)
 
 
-def test_a_reissued_link_cannot_answer_twice_for_the_same_person(engine: Engine, org: None) -> None:
+def test_a_reissued_link_replaces_the_old_one(engine: Engine, org: None) -> None:
     tokens = opened(engine)
     with transaction(engine) as session:
+        pulse = session.get_one(Pulse, session.scalars(select(PulseInvitation.pulse_id)).first())
+        [link] = [link for link in service.reissue_links(session, pulse) if link.person_id == "em1"]
+    with transaction(engine) as session, pytest.raises(PulseError, match="has been used, has expired"):
         service.answer(session, tokens["em1"], ALL_SEVEN, now=MONDAY)
-        pulse_id = session.scalars(select(PulseInvitation.pulse_id)).first()
     with transaction(engine) as session:
-        invitation = session.scalars(select(PulseInvitation).where(PulseInvitation.person_id == "em1")).one()
-        invitation.used = False  # as if an operator re-opened it by hand: the respondent mark still refuses
-        [link] = [
-            link
-            for link in service.reissue_links(session, session.get_one(Pulse, invitation.pulse_id))
-            if link.person_id == "em1"
-        ]
-    with transaction(engine) as session, pytest.raises(PulseError, match="already answered"):
         service.answer(session, link.token, ALL_SEVEN, now=MONDAY)
-    assert pulse_id is not None
+    with transaction(engine) as session, pytest.raises(PulseError):
+        service.answer(session, link.token, ALL_SEVEN, now=MONDAY)
+
+
+def test_a_lead_who_sits_in_another_team_is_not_invited_twice(engine: Engine, org: None) -> None:
+    with transaction(engine) as session:
+        session.get_one(Person, "em1").team_id = None  # em1 still leads Payments but belongs to no team
+    assert sorted(opened(engine)) == ["dev1", "pm1"]
+
+
+def test_an_open_pulse_gives_no_figures_and_no_answered_count(engine: Engine, org: None) -> None:
+    with transaction(engine) as session:
+        for n in range(5):
+            session.add(Person(id=f"eng{n}", name=f"E{n}", email=f"eng{n}@example.com", function=Function.ENGINEERING,
+                               level=4, manager_id="em1", team_id=payments(session).id))  # fmt: skip
+    tokens = opened(engine)
+    with transaction(engine) as session:
+        for person in ("em1", "dev1", "eng0", "eng1", "eng2", "eng3"):
+            service.answer(session, tokens[person], ALL_SEVEN, now=MONDAY)
+    thresholds = service.trust_thresholds(Thresholds())
+    with transaction(engine) as session:
+        assert analysis.trust_metrics(service.load_trust_facts(session, MONDAY + timedelta(days=1)), thresholds) == {}
+        pulse = session.get_one(Pulse, session.scalars(select(PulseInvitation.pulse_id)).first())
+        assert service.response_counts(session, pulse, thresholds)[1] is None
+        closed = service.load_trust_facts(session, pulse.closes_at)
+        assert analysis.trust_metrics(closed, thresholds)["Payments"]["engineering_to_product"]["respondents"] == 6
 
 
 def test_an_expired_pulse_refuses_answers(engine: Engine, org: None) -> None:
@@ -149,8 +168,26 @@ def test_import_groups_answers_into_responses_and_is_idempotent(engine: Engine, 
         assert (report.pulses_created, report.responses, report.answers) == (1, 6, 30)
     with transaction(engine) as session:
         again = service.import_answers(session, data, name="a.csv", actor_label="t")
-        assert (again.pulses_created, again.pulses_already_imported) == (0, 1)
+        assert (again.pulses_created, again.pulses_already_imported, again.responses) == (0, 1, 0)
+        assert again.responses_already_imported == 6
         assert session.scalar(select(func.count()).select_from(PulseResponse)) == 6
+
+
+def test_a_longer_file_adds_only_its_new_respondents_to_the_same_pulse(engine: Engine, org: None) -> None:
+    with transaction(engine) as session:
+        service.import_answers(session, (CSV_HEADER + answers_csv(5)).encode(), name="a.csv", actor_label="t")
+    with transaction(engine) as session:
+        report = service.import_answers(session, (CSV_HEADER + answers_csv(6)).encode(), name="b.csv", actor_label="t")
+        assert (report.pulses_created, report.responses, report.responses_already_imported) == (0, 1, 5)
+        assert session.scalar(select(func.count()).select_from(Pulse)) == 1
+        assert session.scalar(select(func.count()).select_from(PulseResponse)) == 6
+
+
+def test_a_superscript_digit_is_not_a_score(engine: Engine, org: None) -> None:
+    bad = CSV_HEADER + "2026-11-02T10:00:00Z,Payments,engineering,respect,\u00b2,x\n"
+    with transaction(engine) as session, pytest.raises(PulseImportError) as refused:
+        service.import_answers(session, bad.encode(), name="sup.csv", actor_label="t")
+    assert refused.value.problems[0].startswith("sup.csv:2: score")
 
 
 def test_import_reports_every_bad_line_and_writes_nothing(engine: Engine, org: None) -> None:

@@ -24,7 +24,7 @@ from tandem.constraints.schemas import ConstraintCreate, ConstraintOut, EventOut
 from tandem.constraints.service import ConstraintError, NotAllowedError, StateConflictError
 from tandem.db import retrying, utcnow
 from tandem.decisions.api import actor_for
-from tandem.decisions.service import Actor, team_roles
+from tandem.decisions.service import Actor, TeamRoles, team_roles
 from tandem.org.models import Person, Team
 from tandem.org.schemas import Page
 from tandem.org.service import team_by_name
@@ -129,9 +129,12 @@ def _cards(
 ) -> list[Card]:
     actor = actor_for(viewer)
     cards = []
+    roles: dict[int, TeamRoles] = {}  # one team's roles, read once for the whole board
     for constraint in rows:
         facts = service.facts_of(constraint)
-        others = service.counterparts(session, constraint)
+        if constraint.team_id not in roles:
+            roles[constraint.team_id] = team_roles(session, constraint.team)
+        others = service.counterparts(session, constraint, roles[constraint.team_id])
         counterpart = viewer.person_id is not None and viewer.person_id in others and actor.may_write
         live = constraint.state is not ConstraintState.RESOLVED
         waited = analysis.unacknowledged_working_days(facts, now)

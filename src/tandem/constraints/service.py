@@ -80,16 +80,23 @@ def side_of(roles: TeamRoles, person: Person) -> str:
     return person.function.value
 
 
-def counterparts(session: Session, constraint: Constraint) -> tuple[str, ...]:
-    """The people who may acknowledge this constraint now (the team's current leads)."""
-    roles = team_roles(session, constraint.team)
-    return counterpart_leads(
+def counterparts(session: Session, constraint: Constraint, roles: TeamRoles | None = None) -> tuple[str, ...]:
+    """The people who may acknowledge this constraint now (the team's current leads; ``roles`` when the caller
+    already has them). With no counterpart lead and no accountable manager (an empty seat, and so no common
+    manager), the poster's own manager stands in: a constraint always has someone to hear it."""
+    roles = roles or team_roles(session, constraint.team)
+    found = counterpart_leads(
         constraint.function,
         poster=constraint.posted_by,
         product_lead=roles.product_lead,
         engineering_lead=roles.engineering_lead,
         accountable_manager=roles.accountable_manager,
     )
+    if found:
+        return found
+    poster = session.get(Person, constraint.posted_by)
+    manager = session.get(Person, poster.manager_id) if poster is not None and poster.manager_id else None
+    return (manager.id,) if manager is not None and manager.active else ()
 
 
 def _event(session: Session, constraint: Constraint, actor: Actor, what: str, now: datetime, **data: Any) -> None:

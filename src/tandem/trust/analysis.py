@@ -115,7 +115,9 @@ def _released(facts: TrustFacts, thresholds: TrustThresholds) -> _Released:
             continue
         scored[(response.team, response.pulse_id, response.direction)].append((response, mean))
         pulse_dates[response.team][response.pulse_id] = response.pulse_date
-    pulses = {team: sorted(dates, key=lambda p: (dates[p], p)) for team, dates in sorted(pulse_dates.items())}
+    pulses = {
+        team: sorted(dates, key=lambda p: (dates[p], _pulse_order(p))) for team, dates in sorted(pulse_dates.items())
+    }
 
     def reading(key: str, groups: Sequence[tuple[str, str, Direction]]) -> _Reading | None:
         rows = sorted((row for group in groups for row in scored.get(group, [])), key=lambda row: row[0].key)
@@ -171,6 +173,12 @@ def _released(facts: TrustFacts, thresholds: TrustThresholds) -> _Released:
                 alphas[subscale] = round(alpha, 3) if alpha is not None else None
         released.alphas[(team, direction)] = alphas
     return released
+
+
+def _pulse_order(pulse_id: str) -> tuple[int, str]:
+    """Same-day pulses in the order they were made: ``"3|10"`` after ``"3|9"`` (numbers, not strings)."""
+    tail = pulse_id.rsplit("|", 1)[-1]
+    return (int(tail), pulse_id) if tail.isdigit() else (-1, pulse_id)
 
 
 def _deepest_first(managers: dict[str, tuple[str, ...]]) -> list[str]:

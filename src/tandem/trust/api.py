@@ -23,18 +23,16 @@ from tandem.accounts.models import Role
 from tandem.accounts.permissions import Viewer, can_read_team
 from tandem.config import Settings
 from tandem.db import retrying, utcnow
-from tandem.decisions.api import WRITING_ROLES
 from tandem.org.models import Team
 from tandem.org.service import team_by_name
 from tandem.schedule.api import _plotly_bundle, plotly_style_ids
-from tandem.trust import analysis, service
+from tandem.trust import service
 from tandem.trust.facts import TrustThresholds
 from tandem.trust.instrument import Direction, Instrument
 from tandem.trust.models import Pulse
 from tandem.trust.schemas import (
     DirectionOut,
     FiguresOut,
-    LinkOut,
     OpenedPulseOut,
     PulseCreate,
     PulseOut,
@@ -43,6 +41,7 @@ from tandem.trust.schemas import (
 from tandem.trust.service import OpenInvitation, PulseError
 from tandem.web.deps import CurrentViewer, SessionDep, SettingsDep, ensure
 from tandem.web.render import page
+from tandem.web.walk_cache import current_walk
 
 router = APIRouter()
 
@@ -294,12 +293,14 @@ class Results:
     pulses: list[PulseView]
 
 
-def results(session: Session, team: Team, settings: Settings) -> Results:
-    """The team's released figures and comments, from the gate run over every team's facts."""
+def results(request: Request, session: Session, team: Team, settings: Settings) -> Results:
+    """The team's released figures, from the gate run over every team's facts — the cached walk's
+    ``metrics.trust``, recomputed only when answers or the org change — and its comments."""
     thresholds = _thresholds(settings)
-    facts = service.load_trust_facts(session)
-    team_metrics = analysis.trust_metrics(facts, thresholds).get(team.name, {})
-    comments = service.released_comments(session, facts, team.name, thresholds)
+    team_metrics = current_walk(request, session).metrics.get("trust", {}).get(team.name, {})
+    comments = service.released_comments(
+        session, service.load_trust_facts(session, team_id=team.id), team.name, thresholds
+    )
     dates = {pulse.id: pulse.opens_at.date().isoformat() for pulse in service.pulses_of(session, team)}
     directions = []
     for direction in Direction:
@@ -330,7 +331,7 @@ def trust_page(
     request: Request, team: str, viewer: CurrentViewer, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """The team's trust results: per direction the released index, interval, alpha and trend; its pulses."""
-    found = results(session, _team(session, viewer, team), settings)
+    found = results(request, session, _team(session, viewer, team), settings)
     charted = any(d.figures is not None for d in found.trust.directions)
     return page(
         request,
@@ -350,49 +351,58 @@ def trust_page(
 
 
 @router.get("/api/v1/teams/{team:path}/trust", response_model=TrustOut, tags=["trust"])
-def trust_json(team: str, viewer: CurrentViewer, session: SessionDep, settings: SettingsDep) -> TrustOut:
+def trust_json(
+    request: Request, team: str, viewer: CurrentViewer, session: SessionDep, settings: SettingsDep
+) -> TrustOut:
     """The released figures of the team's latest pulse per direction (null where the gate held them back), the
     trend when its pulses are all released, and comments when the group reaches the comment minimum."""
-    return results(session, _team(session, viewer, team), settings).trust
+    return results(request, session, _team(session, viewer, team), settings).trust
 
 
 @router.get("/api/v1/teams/{team:path}/pulses", response_model=list[PulseOut], tags=["trust"])
-def pulses_json(team: str, viewer: CurrentViewer, session: SessionDep, settings: SettingsDep) -> list[PulseOut]:
+def pulses_json(
+    request: Request, team: str, viewer: CurrentViewer, session: SessionDep, settings: SettingsDep
+) -> list[PulseOut]:
     """The team's pulses, newest first; ``answered`` is null below the minimum group size."""
-    return [pulse_out(view) for view in results(session, _team(session, viewer, team), settings).pulses]
+    return [pulse_out(view) for view in results(request, session, _team(session, viewer, team), settings).pulses]
 
 
 def may_open(viewer: Viewer, team: Team) -> bool:
-    """An admin, or a lead of the team whose role may write."""
-    return viewer.role is Role.ADMIN or (viewer.role in WRITING_ROLES and team.name in viewer.led_teams)
+    """Admins only: whoever opens a pulse could otherwise time or pad it (see ``open_pulse_json``)."""
+    return viewer.role is Role.ADMIN
 
 
 @router.post("/api/v1/teams/{team:path}/pulses", response_model=OpenedPulseOut, status_code=201, tags=["trust"])
 def open_pulse_json(
     body: PulseCreate, team: str, request: Request, viewer: CurrentViewer, settings: SettingsDep
 ) -> Any:
-    """Open a pulse (an admin or a lead of the team). The personal links are in this response only: their tokens
-    are not stored, so they cannot be shown again (`tandem pulse links` issues new ones to those who have not
-    answered). Send each link to its person."""
-    base = settings.web.public_url.rstrip("/")
+    """Open a pulse (an admin) and send each invitee their single-use link through ``[trust] invitation_url``.
 
-    def work(session: Session) -> OpenedPulseOut:
+    The links are never returned: whoever held them all could see who has answered (a used link stops working)
+    or answer for four colleagues to isolate the fifth. Without ``invitation_url`` configured the request is
+    refused (409); an operator can still open from the server with ``tandem pulse open --out``.
+    """
+    ensure(viewer.role is Role.ADMIN)  # refused before anything else is said about the server
+    template = settings.trust.invitation_url
+    if template is None:
+        raise HTTPException(409, "set [trust] invitation_url so each link goes to its person, or use the CLI")
+
+    def work(session: Session) -> tuple[Pulse, list[service.Link], str]:
         chosen = _team(session, viewer, team)
         ensure(may_open(viewer, chosen))
         pulse, links = service.open_pulse(
             session, chosen, actor_label=viewer.actor, open_working_days=body.open_working_days
         )
-        invited = len(links)
-        now = utcnow()
-        return OpenedPulseOut(
-            pulse=pulse_out(PulseView(pulse, invited, None, True, pulse.opens_at <= now < pulse.closes_at)),
-            links=[
-                LinkOut(person_id=link.person_id, email=link.email, name=link.name, url=f"{base}/pulse/{link.token}")
-                for link in links
-            ],
-        )
+        return pulse, links, chosen.name
 
     try:
-        return retrying(request.app.state.engine, work)
+        pulse, links, name = retrying(request.app.state.engine, work)
     except PulseError as error:
         raise HTTPException(400, str(error)) from error
+    sent, failed = service.send_links(links, template=template, public_url=settings.web.public_url, team=name)
+    now = utcnow()
+    return OpenedPulseOut(
+        pulse=pulse_out(PulseView(pulse, len(links), None, True, pulse.opens_at <= now < pulse.closes_at)),
+        sent=sent,
+        failed=failed,
+    )

@@ -12,7 +12,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from tandem.cliutils import fail, open_database, out_console, settings
-from tandem.db import transaction
+from tandem.db import transaction, utcnow
 from tandem.org.models import Team
 from tandem.org.service import team_by_name
 from tandem.trust import analysis, service
@@ -41,13 +41,31 @@ def _write_links(links: list[Link], out: Path) -> None:
             writer.writerow([link.email, link.name, f"{base}/pulse/{link.token}"])
 
 
+def _hand_out(links: list[Link], out: Path | None, team: str) -> str:
+    """Send the links (``[trust] invitation_url``), or write them to ``out`` for the operator to send."""
+    config = settings()
+    if out is not None:
+        _write_links(links, out)
+        return f"{len(links)} personal link(s) in {out} (send each to its person; they cannot be shown again)"
+    if config.trust.invitation_url is None:
+        fail("set [trust] invitation_url to send each link to its person, or give --out FILE to write them")
+    sent, failed = service.send_links(
+        links, template=config.trust.invitation_url, public_url=config.web.public_url, team=team
+    )
+    note = f"; failed for {', '.join(failed)} (run `tandem pulse links` to re-issue)" if failed else ""
+    return f"{sent} personal link(s) sent, each to its person{note}"
+
+
 @app.command("open")
 def open_command(
     team: str = typer.Option(..., "--team", help="The team, by name."),
-    out: Path = typer.Option(..., "--out", dir_okay=False, help="Where to write the personal links (CSV)."),
+    out: Path | None = typer.Option(
+        None, "--out", dir_okay=False, help="Write the links here instead of sending them (CSV, owner-only)."
+    ),
     days: int = typer.Option(5, "--days", min=1, max=60, help="Working days the pulse stays open."),
 ) -> None:
-    """Open a pulse for a team and write one single-use link per invitee to --out, to send to each person."""
+    """Open a pulse for a team: each invitee's single-use link is sent to them ([trust] invitation_url), or written
+    to --out for you to send."""
     with transaction(open_database()) as session:
         try:
             pulse, links = service.open_pulse(
@@ -55,27 +73,26 @@ def open_command(
             )
         except PulseError as error:
             fail(str(error))
-        _write_links(links, out)
+        handed = _hand_out(links, out, team)
         out_console.print(
-            f"Pulse {pulse.id} is open until {pulse.closes_at:%Y-%m-%d %H:%M} UTC; {len(links)} personal links in "
-            f"{out} (send each to its person; they are not stored and cannot be shown again).",
-            markup=False,
+            f"Pulse {pulse.id} is open until {pulse.closes_at:%Y-%m-%d %H:%M} UTC; {handed}.", markup=False
         )
 
 
 @app.command("links")
 def links_command(
     pulse_id: int = typer.Argument(..., help="The pulse."),
-    out: Path = typer.Option(..., "--out", dir_okay=False, help="Where to write the new links (CSV)."),
+    out: Path | None = typer.Option(None, "--out", dir_okay=False, help="Write the new links here (CSV)."),
 ) -> None:
-    """New links for everyone who has not answered yet (their old links stop working)."""
+    """New links for everyone who has not answered yet (their old links stop working), sent or written."""
     with transaction(open_database()) as session:
         pulse = session.get(Pulse, pulse_id) if 0 < pulse_id < 2**31 else None
         if pulse is None:
             fail(f"no pulse has the id {pulse_id}")
+        if pulse.closes_at <= utcnow():
+            fail(f"pulse {pulse_id} has closed: its links cannot be answered any more")
         links = service.reissue_links(session, pulse)
-        _write_links(links, out)
-        out_console.print(f"{len(links)} new link(s) in {out}.", markup=False)
+        out_console.print(f"{_hand_out(links, out, session.get_one(Team, pulse.team_id).name)}.", markup=False)
 
 
 @app.command("schedule")

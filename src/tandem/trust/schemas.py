@@ -82,16 +82,10 @@ class PulseCreate(BaseModel):
     open_working_days: int = Field(5, ge=1, le=60, description="Working days the pulse stays open.")
 
 
-class LinkOut(BaseModel):
-    person_id: str
-    email: str
-    name: str
-    url: str
-
-
 class OpenedPulseOut(BaseModel):
-    """The new pulse and its personal links, returned this once: tokens are not stored and cannot be shown again
-    (``tandem pulse links`` replaces lost ones)."""
+    """The new pulse, and how many personal links went out. The links themselves never come back to whoever
+    opened the pulse: with them one could tell who answered when, or answer for others to isolate the rest."""
 
     pulse: PulseOut
-    links: list[LinkOut]
+    sent: int
+    failed: list[str] = Field(default_factory=list, description="E-mails whose link could not be sent.")

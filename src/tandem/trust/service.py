@@ -18,8 +18,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tandem.config import Thresholds
@@ -161,14 +162,14 @@ class Link:
 
 
 def invitees(session: Session, team: Team) -> list[Person]:
-    """The team's active product and engineering people, its two leads included wherever they sit."""
-    roles = team_roles(session, team)
-    wanted = {roles.product_lead, roles.engineering_lead} - {None}
+    """The team's active product and engineering people: those whose team it is, so that everyone answers for
+    one team only (a person counted in two teams would count twice in a pool of both, and the privacy gate
+    counts people per team)."""
     people = session.scalars(
         select(Person).where(
             Person.active,
             Person.function.in_([Function.PRODUCT, Function.ENGINEERING]),
-            (Person.team_id == team.id) | Person.id.in_(wanted),
+            Person.team_id == team.id,
         )
     ).all()
     return sorted(people, key=lambda p: p.id)
@@ -278,15 +279,16 @@ def answer(
     comment = comment.strip()
     if len(comment) > COMMENT_LIMIT or "\x00" in comment:
         raise PulseError(f"a comment can be at most {COMMENT_LIMIT} characters of text")
-    mark = respondent_mark(session, opened.pulse.id, opened.invitation.person_id)
-    if session.scalar(
-        select(PulseRespondentMark.id).where(
-            PulseRespondentMark.pulse_id == opened.pulse.id, PulseRespondentMark.mark == mark
-        )
-    ):
-        raise PulseError("you have already answered this pulse")
-    session.add(PulseRespondentMark(pulse_id=opened.pulse.id, mark=mark))
-    opened.invitation.used = True
+    # One invitation per person per pulse (a unique constraint), used once: no mark is written, since a mark's
+    # row order would line up with the answers' for anyone reading the database with the key.
+    claimed = session.execute(
+        update(PulseInvitation)
+        .where(PulseInvitation.id == opened.invitation.id, ~PulseInvitation.used)
+        .values(used=True)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]  # a second submit raced the first and lost
+        raise PulseError("this link has been used, has expired, or is not a pulse link")
     _store_responses(session, opened.pulse.id, [(opened.direction, now.date(), answers)])
     if comment:
         session.add(PulseComment(pulse_id=opened.pulse.id, direction=opened.direction.value, text=comment))
@@ -368,6 +370,7 @@ class PulseImportReport:
     pulses_created: int = 0
     pulses_already_imported: int = 0
     responses: int = 0
+    responses_already_imported: int = 0
     answers: int = 0
     warnings: list[str] = field(default_factory=list)
 
@@ -398,7 +401,7 @@ def import_answers(session: Session, data: bytes, *, name: str, actor_label: str
 
     Rows group into pulses by team and ``pulse`` (default: the ISO week of ``submitted_at``), and into responses by
     ``respondent`` (hashed with the pulse, never stored) or, without it, by identical ``submitted_at`` and
-    ``function``. A pulse already imported with exactly the same rows is skipped.
+    ``function``. A pulse label seen before adds only respondents not imported into it yet.
     """
     try:
         text = data.decode("utf-8-sig")
@@ -426,7 +429,7 @@ def import_answers(session: Session, data: bytes, *, name: str, actor_label: str
             (values["function"] not in ("product", "engineering"), "function must be product or engineering"),
             (values["item"] not in current.item_ids, f"item {values['item']!r} is not in the instrument"),
             (
-                not score.isdigit() or not current.scale_min <= int(score) <= current.scale_max,
+                not (score.isascii() and score.isdigit()) or not current.scale_min <= int(score) <= current.scale_max,
                 f"score {score!r} is not a whole number from {current.scale_min} to {current.scale_max}",
             ),
         ]
@@ -444,13 +447,11 @@ def import_answers(session: Session, data: bytes, *, name: str, actor_label: str
         raise PulseImportError(problems)
     report = PulseImportReport()
     for (team_id, pulse_key), rows in sorted(groups.items()):
-        digest = hashlib.sha256(
-            repr((team_id, pulse_key, sorted((r[1], r[2].value, r[3], r[4], r[5]) for r in rows))).encode()
-        ).hexdigest()
-        if session.scalar(select(Pulse.id).where(Pulse.import_key == digest)):
+        identity = hashlib.sha256(f"{team_id}\x1f{pulse_key}".encode()).hexdigest()
+        existing = session.scalars(select(Pulse).where(Pulse.import_key == identity)).first()
+        if existing is not None:
             report.pulses_already_imported += 1
-            continue
-        _import_pulse(session, team_id, rows, digest, actor_label, current, name, report)
+        _import_pulse(session, team_id, rows, identity, existing, actor_label, current, name, report)
     return report
 
 
@@ -458,25 +459,15 @@ def _import_pulse(
     session: Session,
     team_id: int,
     rows: list[tuple[int, datetime, Direction, str, int, str]],
-    digest: str,
+    identity: str,
+    existing: Pulse | None,
     actor_label: str,
     current: Instrument,
     name: str,
     report: PulseImportReport,
 ) -> None:
-    _ensure_default(session)
-    pulse = Pulse(
-        team_id=team_id,
-        instrument_version=current.version,
-        opens_at=min(r[1] for r in rows),
-        closes_at=max(r[1] for r in rows) + timedelta(seconds=1),
-        source="import",
-        import_key=digest,
-        created_by=actor_label,
-    )
-    session.add(pulse)
-    session.flush()
-    report.pulses_created += 1
+    """One pulse's rows: a new pulse, or new respondents merged into the pulse a previous import made (the same
+    team and pulse label). A respondent already imported (their keyed mark exists) is skipped, not duplicated."""
     responses: dict[str, dict[str, Any]] = {}
     for line, moment, direction, item, score, respondent in rows:
         found = responses.setdefault(respondent, {"direction": direction, "day": moment.date(), "answers": {}})
@@ -485,28 +476,68 @@ def _import_pulse(
         if item in found["answers"]:
             raise PulseImportError([f"{name}:{line}: item {item!r} answered twice by one respondent in one pulse"])
         found["answers"][item] = score
-    session.execute(
-        insert(PulseRespondentMark),
-        [{"pulse_id": pulse.id, "mark": respondent_mark(session, pulse.id, respondent)} for respondent in responses],
+    if existing is None:
+        _ensure_default(session)
+        pulse = Pulse(
+            team_id=team_id,
+            instrument_version=current.version,
+            opens_at=min(r[1] for r in rows),
+            closes_at=max(r[1] for r in rows) + timedelta(seconds=1),
+            source="import",
+            import_key=identity,
+            created_by=actor_label,
+        )
+        session.add(pulse)
+        session.flush()
+        report.pulses_created += 1
+    else:
+        pulse = existing
+        pulse.closes_at = max(pulse.closes_at, max(r[1] for r in rows) + timedelta(seconds=1))
+    marks = {respondent: respondent_mark(session, pulse.id, respondent) for respondent in responses}
+    known = set(
+        session.scalars(
+            select(PulseRespondentMark.mark).where(
+                PulseRespondentMark.pulse_id == pulse.id, PulseRespondentMark.mark.in_(list(marks.values()))
+            )
+        )
     )
-    _store_responses(session, pulse.id, [(f["direction"], f["day"], f["answers"]) for f in responses.values()])
-    report.responses += len(responses)
-    report.answers += sum(len(f["answers"]) for f in responses.values())
+    new = [respondent for respondent in responses if marks[respondent] not in known]
+    report.responses_already_imported += len(responses) - len(new)
+    secrets.SystemRandom().shuffle(new)  # stored in no order the file (or anyone's list of names) could give back
+    if new:
+        session.execute(insert(PulseRespondentMark), [{"pulse_id": pulse.id, "mark": marks[r]} for r in new])
+        _store_responses(
+            session, pulse.id, [(responses[r]["direction"], responses[r]["day"], responses[r]["answers"]) for r in new]
+        )
+    report.responses += len(new)
+    report.answers += sum(len(responses[r]["answers"]) for r in new)
 
 
 # --- facts and figures --------------------------------------------------------------------------------------------
 
 
-def load_trust_facts(session: Session) -> TrustFacts:
-    """Every response as plain facts, the teams' manager chains (for pooling) and invitation counts."""
+def load_trust_facts(session: Session, now: datetime | None = None, *, team_id: int | None = None) -> TrustFacts:
+    """Every response of a **closed** pulse as plain facts, the teams' manager chains (for pooling) and invitation
+    counts.
+
+    Only closed pulses: a figure over an open pulse changes with each answer, and two reads a minute apart would
+    give one person's answers by subtraction. Once a pulse closes, its figures never change again. ``team_id``
+    loads one team only: enough for its comments' gate, never for figures (those come from the whole catalogue).
+    """
+    now = now or utcnow()
     names = dict(session.execute(select(Team.id, Team.name)).all())
+    closed = select(Pulse.id, Pulse.team_id, Pulse.opens_at).where(Pulse.closes_at <= now)
+    if team_id is not None:
+        closed = closed.where(Pulse.team_id == team_id)
     pulses = {
-        pulse_id: (names[team_id], opens_at.date(), f"{team_id}|{pulse_id}")
-        for pulse_id, team_id, opens_at in session.execute(select(Pulse.id, Pulse.team_id, Pulse.opens_at))
+        pulse_id: (names[pulse_team], opens_at.date(), f"{pulse_team}|{pulse_id}")
+        for pulse_id, pulse_team, opens_at in session.execute(closed)
     }
     answers: dict[str, dict[str, int]] = defaultdict(dict)
     for response_id, item_id, score in session.execute(
         select(PulseAnswer.response_id, PulseAnswer.item_id, PulseAnswer.score)
+        .join(PulseResponse, PulseResponse.id == PulseAnswer.response_id)
+        .where(PulseResponse.pulse_id.in_(pulses))
     ):
         answers[response_id][item_id] = score
     responses = [
@@ -519,14 +550,16 @@ def load_trust_facts(session: Session) -> TrustFacts:
             scores=answers[response_id],
         )
         for response_id, pulse_id, direction in session.execute(
-            select(PulseResponse.id, PulseResponse.pulse_id, PulseResponse.direction).order_by(PulseResponse.id)
+            select(PulseResponse.id, PulseResponse.pulse_id, PulseResponse.direction)
+            .where(PulseResponse.pulse_id.in_(pulses))
+            .order_by(PulseResponse.id)
         )
     ]
     invited: dict[tuple[str, str, Direction], int] = {}
     for pulse_id, direction, count in session.execute(
-        select(PulseInvitation.pulse_id, PulseInvitation.direction, func.count()).group_by(
-            PulseInvitation.pulse_id, PulseInvitation.direction
-        )
+        select(PulseInvitation.pulse_id, PulseInvitation.direction, func.count())
+        .where(PulseInvitation.pulse_id.in_(pulses))
+        .group_by(PulseInvitation.pulse_id, PulseInvitation.direction)
     ):
         invited[(pulses[pulse_id][0], pulses[pulse_id][2], Direction(direction))] = count
     return TrustFacts(
@@ -588,5 +621,35 @@ def response_counts(session: Session, pulse: Pulse, thresholds: TrustThresholds)
     """(invited, answered) for a pulse; answered is None below the minimum group size, where even a count of
     answers would say whether the one colleague who has not answered yet has."""
     invited = session.scalar(select(func.count()).where(PulseInvitation.pulse_id == pulse.id)) or 0
+    if pulse.closes_at > utcnow():  # a count rising while a pulse is open says when each person answered
+        return invited, None
     answered = session.scalar(select(func.count()).where(PulseResponse.pulse_id == pulse.id)) or 0
     return invited, answered if answered >= thresholds.min_group_size else None
+
+
+def send_links(links: Sequence[Link], *, template: str, public_url: str, team: str) -> tuple[int, list[str]]:
+    """Send each personal link to its person alone, now, through the Apprise URL ``template`` (``{email}`` is
+    filled in): (sent, e-mails that failed). The token is never written anywhere, so a failed one is re-issued
+    with ``reissue_links``, not retried."""
+    import apprise  # only when links go out: Apprise loads its plugins on import
+
+    sent, failed = 0, []
+    base = public_url.rstrip("/")
+    for link in links:
+        sender = apprise.Apprise(asset=apprise.AppriseAsset(async_mode=False))
+        if not sender.add(template.replace("{email}", quote(link.email, safe="@"))):
+            failed.append(link.email)
+            continue
+        ok = sender.notify(
+            title=f"Trust pulse for {team}",
+            body=(
+                f"Hi {link.name}, two minutes on how {team} works between product and engineering: "
+                f"{base}/pulse/{link.token}\n\nThe link is yours alone and works once. Answers are stored without "
+                "your name and shown only for groups of several people."
+            ),
+        )
+        if ok:
+            sent += 1
+        else:
+            failed.append(link.email)
+    return sent, failed

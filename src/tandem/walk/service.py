@@ -16,7 +16,7 @@ from tandem.decisions.models import DecisionEvent
 from tandem.org.models import OrgImport
 from tandem.org.service import org_counts
 from tandem.schedule.models import Commitment, CommitmentRevision, CommitmentSignature, ScheduleChange
-from tandem.trust.models import PulseResponse
+from tandem.trust.models import Pulse, PulseResponse
 from tandem.walk.findings import Finding, WalkReport, worst_first
 from tandem.walk.registry import Loader, detectors, metric_providers
 
@@ -66,6 +66,7 @@ def data_version(session: Session) -> tuple[object, ...]:
                 select(func.max(Commitment.updated_at)).scalar_subquery(),
                 select(func.max(ConstraintEvent.id)).scalar_subquery(),
                 select(func.count()).select_from(PulseResponse).scalar_subquery(),
+                select(func.count()).where(Pulse.closes_at <= utcnow()).scalar_subquery(),  # a pulse just closed
             )
         ).one()
     )

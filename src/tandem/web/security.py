@@ -53,7 +53,7 @@ async def security_middleware(request: Request, call_next: Callable[[Request], A
     try:
         response = await call_next(request)
     except Exception:  # an unexpected error still gets a plain page and the headers, never a stack trace
-        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        logger.exception("unhandled error on %s %s", request.method, redacted_path(request.url.path))
         response = PlainTextResponse("Something went wrong on our side; the error has been logged.", 500)
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
@@ -83,8 +83,15 @@ async def verify_csrf(request: Request) -> None:
         raise CsrfRejectedError
 
 
-_PULSE_LINK = re.compile(r"^/pulse/(?!thanks(?:[?#]|$))[^?#]*")
-"""A trust pulse's personal link (``/pulse/<token>``); its thank-you page carries no token."""
+_PULSE_LINK = re.compile(r"/pulse/(?!thanks(?:[?#/]|$))[^?#/\s]+")
+"""A trust pulse's personal link (``/pulse/<token>``, under any root path); its thank-you page carries no token."""
+
+
+def redacted_path(path: str) -> str:
+    """A path fit for a log: set-password and pulse tokens replaced."""
+    if "/set-password/" in path:
+        path = path.split("/set-password/")[0] + "/set-password/[redacted]"
+    return _PULSE_LINK.sub("/pulse/[redacted]", path)
 
 
 class RedactSecretsInAccessLog(logging.Filter):
@@ -92,8 +99,6 @@ class RedactSecretsInAccessLog(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
-        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and "/set-password/" in args[2]:
-            record.args = (*args[:2], args[2].split("/set-password/")[0] + "/set-password/[redacted]", *args[3:])
-        elif isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and _PULSE_LINK.match(args[2]):
-            record.args = (*args[:2], _PULSE_LINK.sub("/pulse/[redacted]", args[2], count=1), *args[3:])
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], redacted_path(args[2]), *args[3:])
         return True
