@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.orm import Session
 
+from tandem.audit.models import AuditEvent
 from tandem.config import Thresholds
 from tandem.db import transaction
 from tandem.org.models import Function, Person, Team
@@ -228,3 +229,26 @@ def test_facts_and_metrics_release_a_team_of_five_and_not_of_four(engine: Engine
         figures = analysis.trust_metrics(service.load_trust_facts(session), thresholds)
     assert figures["Payments"]["engineering_to_product"]["respondents"] == 5
     assert figures["Payments"]["engineering_to_product"]["trust_index"] == 6.0
+
+
+def test_opening_scheduling_and_importing_are_audited_and_answers_are_not(engine: Engine, org: None) -> None:
+    tokens = opened(engine)
+    with transaction(engine) as session:
+        service.answer(session, tokens["pm1"], ALL_SEVEN, now=MONDAY)
+        service.schedule(session, payments(session), every_working_days=10, actor_label="admin")
+        service.import_answers(session, (CSV_HEADER + answers_csv(5)).encode(), name="a.csv", actor_label="admin")
+    with transaction(engine) as session:
+        actions = list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+    assert [a for a in actions if a.startswith("pulse.")] == ["pulse.open", "pulse.schedule", "pulse.import"]
+
+
+def test_a_configured_key_keys_the_marks(engine: Engine, org: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TANDEM_PULSE_KEY", "ab" * 32)
+    with transaction(engine) as session:
+        configured = service.respondent_mark(session, 1, "r1")
+    monkeypatch.delenv("TANDEM_PULSE_KEY")
+    with transaction(engine) as session:
+        assert service.respondent_mark(session, 1, "r1") != configured
+    monkeypatch.setenv("TANDEM_PULSE_KEY", "not-hex")
+    with transaction(engine) as session, pytest.raises(PulseError, match="64 hexadecimal"):
+        service.respondent_mark(session, 1, "r1")

@@ -91,7 +91,7 @@ def links_command(
             fail(f"no pulse has the id {pulse_id}")
         if pulse.closes_at <= utcnow():
             fail(f"pulse {pulse_id} has closed: its links cannot be answered any more")
-        links = service.reissue_links(session, pulse)
+        links = service.reissue_links(session, pulse, actor_label=f"cli:{getpass.getuser()}")
         out_console.print(f"{_hand_out(links, out, session.get_one(Team, pulse.team_id).name)}.", markup=False)
 
 

@@ -12,6 +12,7 @@ import csv
 import hashlib
 import hmac
 import io
+import os
 import secrets
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -23,6 +24,7 @@ from urllib.parse import quote
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from tandem.audit import service as audit
 from tandem.config import Thresholds
 from tandem.db import utcnow
 from tandem.decisions.service import team_roles
@@ -124,6 +126,10 @@ def add_custom_item(session: Session, item: Item, *, actor_label: str, new_subsc
         )
     )
     session.flush()
+    audit.record(
+        session, actor=actor_label, action="pulse.instrument", entity="pulse_instrument",
+        entity_id=str(extended.version), after=_item_row(item),
+    )  # fmt: skip
     return extended
 
 
@@ -131,6 +137,17 @@ def add_custom_item(session: Session, item: Item, *, actor_label: str, new_subsc
 
 
 def _key(session: Session) -> bytes:
+    """``TANDEM_PULSE_KEY`` (64 hex digits) when set — keep it out of the database, so that whoever reads a
+    backup cannot recompute marks — else a random key made once in the database."""
+    configured = os.environ.get("TANDEM_PULSE_KEY")
+    if configured:
+        try:
+            key = bytes.fromhex(configured)
+        except ValueError as error:
+            raise PulseError("TANDEM_PULSE_KEY must be 64 hexadecimal digits") from error
+        if len(key) != 32:
+            raise PulseError("TANDEM_PULSE_KEY must be 64 hexadecimal digits")
+        return key
     row = session.get(PulseKey, 1)
     if row is None:
         row = PulseKey(id=1, key=secrets.token_hex(32))
@@ -214,10 +231,18 @@ def open_pulse(
         )
         links.append(Link(person.id, person.email, person.name, token))
     session.flush()
+    audit.record(
+        session,
+        actor=actor_label,
+        action="pulse.open",
+        entity="pulse",
+        entity_id=str(pulse.id),
+        after={"team": team.name, "invited": len(links), "closes_at": pulse.closes_at.isoformat()},
+    )
     return pulse, links
 
 
-def reissue_links(session: Session, pulse: Pulse) -> list[Link]:
+def reissue_links(session: Session, pulse: Pulse, *, actor_label: str = "tandem") -> list[Link]:
     """New links for everyone who has not answered (their old links stop working): tokens are never stored, so a
     lost link is replaced, not looked up."""
     links = []
@@ -229,6 +254,10 @@ def reissue_links(session: Session, pulse: Pulse) -> list[Link]:
         invitation.token_hash = _token_hash(token)
         links.append(Link(person.id, person.email, person.name, token))
     session.flush()
+    audit.record(
+        session, actor=actor_label, action="pulse.reissue_links", entity="pulse", entity_id=str(pulse.id),
+        after={"links": len(links)},
+    )  # fmt: skip
     return links
 
 
@@ -339,6 +368,10 @@ def schedule(
     row.updated_by = actor_label
     session.add(row)
     session.flush()
+    audit.record(
+        session, actor=actor_label, action="pulse.schedule", entity="team", entity_id=str(team.id),
+        after={"every_working_days": every_working_days, "open_working_days": open_working_days},
+    )  # fmt: skip
     return row
 
 
@@ -452,6 +485,11 @@ def import_answers(session: Session, data: bytes, *, name: str, actor_label: str
         if existing is not None:
             report.pulses_already_imported += 1
         _import_pulse(session, team_id, rows, identity, existing, actor_label, current, name, report)
+    audit.record(
+        session, actor=actor_label, action="pulse.import", entity="pulse_import", entity_id=name[-200:],
+        after={"sha256": hashlib.sha256(data).hexdigest(), "pulses_created": report.pulses_created,
+               "responses": report.responses, "responses_already_imported": report.responses_already_imported},
+    )  # fmt: skip
     return report
 
 
