@@ -23,7 +23,7 @@ from tandem.constraints.models import APPEND_ONLY_TABLES as CONSTRAINT_APPEND_ON
 from tandem.db import Base, engine_for, make_engine, normalise_url, session_factory, upgrade
 from tandem.schedule.models import APPEND_ONLY_TABLES
 
-pytest_plugins = ["webfixtures", "http_receiver"]
+pytest_plugins = ["webfixtures", "browserfixtures", "http_receiver"]
 
 POSTGRES_URL = os.environ.get("TANDEM_TEST_POSTGRES_URL")
 

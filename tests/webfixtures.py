@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,8 @@ EMAILS = {
     Role.MEMBER: "dev1@example.com",  # engineer on Payments
 }
 SEARCH_GAP = finding_id("power_gap", "team:Search")
+
+Headers = dict[str, dict[str, str]]  # who -> the Authorization header of their API token
 
 
 def web_org_people() -> list[dict[str, str]]:
@@ -96,18 +99,54 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> int:
     return response.status_code
 
 
-@pytest.fixture
-def signed_in(app: FastAPI, web_org: None) -> Iterator[Callable[[Role], TestClient]]:
-    """A factory: a client signed in with the given role."""
+@contextmanager
+def signed_in_clients(app: FastAPI) -> Iterator[Callable[[str], TestClient]]:
+    """A factory: a client signed in with the given e-mail's account; every client it made is closed on exit."""
     clients: list[TestClient] = []
 
-    def make(role: Role) -> TestClient:
+    def make(email: str) -> TestClient:
         client = TestClient(app)
         client.__enter__()
         clients.append(client)
-        assert sign_in(client, EMAILS[role]) == 303
+        assert sign_in(client, email) == 303
         return client
 
     yield make
     for client in clients:
         client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def signed_in(app: FastAPI, web_org: None) -> Iterator[Callable[[Role], TestClient]]:
+    """A factory: a client signed in with the given role."""
+    with signed_in_clients(app) as make:
+        yield lambda role: make(EMAILS[role])
+
+
+@pytest.fixture
+def em1(engine: Engine, web_org: None) -> str:
+    """The Payments engineering lead gets an account (a lead, like pm1); its API token."""
+    with transaction(engine) as session:
+        user = create_user(session, email="em1@example.com", role=Role.LEAD, actor="test")
+        set_password(session, user=user, password=PASSWORD, actor="test")
+        return create_api_token(session, user=user, name="test", actor="test")
+
+
+@pytest.fixture
+def api(em1: str, tokens: dict[Role, str]) -> Headers:
+    """Authorization headers: pm1 (product lead), em1 (engineering lead), dev1 (member), an executive, an admin."""
+    raw = {
+        "pm1": tokens[Role.LEAD],
+        "em1": em1,
+        "member": tokens[Role.MEMBER],
+        "executive": tokens[Role.EXECUTIVE],
+        "admin": tokens[Role.ADMIN],
+    }
+    return {who: {"Authorization": f"Bearer {token}"} for who, token in raw.items()}
+
+
+@pytest.fixture
+def browser_of(app: FastAPI, em1: str) -> Iterator[Callable[[str], TestClient]]:
+    """A factory: a client signed in with the given e-mail's account (em1's included)."""
+    with signed_in_clients(app) as make:
+        yield make

@@ -4,70 +4,28 @@ resolve, ages, filters, CSRF, and the link from the team page."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from tandem.accounts.models import Role
-from tandem.accounts.service import create_api_token, create_user, set_password, set_role, user_by_email
+from tandem.accounts.service import set_role, user_by_email
 from tandem.constraints import service
 from tandem.constraints.facts import ConstraintKind
 from tandem.db import transaction, utcnow
 from tandem.decisions.service import Actor
 from tandem.notifications.models import Notification
 from tandem.org.models import Team
-from webfixtures import EMAILS, PASSWORD, csrf, sign_in
+from webfixtures import EMAILS, Headers, csrf
 
 BOARD = "/teams/Payments/constraints"
 API = "/api/v1/teams/Payments/constraints"
 DEV = Actor("user:dev1@example.com", "dev1")
-
-Headers = dict[str, dict[str, str]]
-
-
-@pytest.fixture
-def em1(engine: Engine, web_org: None) -> str:
-    """The Payments engineering lead gets an account (a lead, like pm1); its API token."""
-    with transaction(engine) as session:
-        user = create_user(session, email="em1@example.com", role=Role.LEAD, actor="test")
-        set_password(session, user=user, password=PASSWORD, actor="test")
-        return create_api_token(session, user=user, name="test", actor="test")
-
-
-@pytest.fixture
-def api(em1: str, tokens: dict[Role, str]) -> Headers:
-    """Authorization headers: pm1 (product lead), em1 (engineering lead), dev1 (member), an executive, an admin."""
-    raw = {
-        "pm1": tokens[Role.LEAD],
-        "em1": em1,
-        "member": tokens[Role.MEMBER],
-        "executive": tokens[Role.EXECUTIVE],
-        "admin": tokens[Role.ADMIN],
-    }
-    return {who: {"Authorization": f"Bearer {token}"} for who, token in raw.items()}
-
-
-@pytest.fixture
-def browser_of(app: FastAPI, em1: str) -> Iterator[Callable[[str], TestClient]]:
-    """A factory: a client signed in with the given e-mail's account."""
-    clients: list[TestClient] = []
-
-    def make(email: str) -> TestClient:
-        client = TestClient(app)
-        client.__enter__()
-        clients.append(client)
-        assert sign_in(client, email) == 303
-        return client
-
-    yield make
-    for client in clients:
-        client.__exit__(None, None, None)
 
 
 def payments(session: Session) -> Team:

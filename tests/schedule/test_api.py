@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from tandem.accounts.models import Role
-from tandem.accounts.service import create_api_token, create_user, set_password
 from tandem.db import transaction
 from tandem.decisions.service import Actor
 from tandem.org.models import Team
@@ -22,7 +20,7 @@ from tandem.schedule import service
 from tandem.schedule.api import PLOTLY_CSS_FALLBACK, PLOTLY_JS, moved, plotly_css, plotly_style_ids
 from tandem.schedule.models import Commitment, PlanItem
 from tandem.schedule.service import ScheduleError
-from webfixtures import PASSWORD, csrf, sign_in
+from webfixtures import Headers, csrf
 
 PM = Actor("user:pm1@example.com", "pm1")
 EM = Actor("user:em1@example.com", "em1")
@@ -30,47 +28,6 @@ PLAN = "/teams/Payments/plan"
 API = "/api/v1/teams/Payments/plan"
 LATER = (date.today() + timedelta(days=120)).isoformat()
 LATER_STILL = (date.today() + timedelta(days=150)).isoformat()
-
-Headers = dict[str, dict[str, str]]
-
-
-@pytest.fixture
-def em1(engine: Engine, web_org: None) -> str:
-    """The Payments engineering lead gets an account (a lead, like pm1); its API token."""
-    with transaction(engine) as session:
-        user = create_user(session, email="em1@example.com", role=Role.LEAD, actor="test")
-        set_password(session, user=user, password=PASSWORD, actor="test")
-        return create_api_token(session, user=user, name="test", actor="test")
-
-
-@pytest.fixture
-def api(em1: str, tokens: dict[Role, str]) -> Headers:
-    """Authorization headers: pm1 (product lead), em1 (engineering lead), dev1 (member), an executive, an admin."""
-    raw = {
-        "pm1": tokens[Role.LEAD],
-        "em1": em1,
-        "member": tokens[Role.MEMBER],
-        "executive": tokens[Role.EXECUTIVE],
-        "admin": tokens[Role.ADMIN],
-    }
-    return {who: {"Authorization": f"Bearer {token}"} for who, token in raw.items()}
-
-
-@pytest.fixture
-def browser_of(app: FastAPI, em1: str) -> Iterator[Callable[[str], TestClient]]:
-    """A factory: a client signed in with the given e-mail's account."""
-    clients: list[TestClient] = []
-
-    def make(email: str) -> TestClient:
-        client = TestClient(app)
-        client.__enter__()
-        clients.append(client)
-        assert sign_in(client, email) == 303
-        return client
-
-    yield make
-    for client in clients:
-        client.__exit__(None, None, None)
 
 
 def payments(session: Session) -> Team:

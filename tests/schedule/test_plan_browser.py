@@ -1,22 +1,15 @@
 """The plan page in real headless Chromium (Debian's) against a live server: reorder by drag and drop, by the
 keyboard, and without JavaScript; Plotly draws the fan chart under the strict Content-Security-Policy.
 
-Chromium missing is a failure, never a skip (as in tests/web/test_browser.py).
+Chromium missing is a failure, never a skip (see tests/browserfixtures.py).
 """
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from fastapi import FastAPI
-from playwright.sync_api import Browser, ConsoleMessage, Page, Response, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Response, expect
 from sqlalchemy import Engine, select
 
 from tandem.accounts.models import Role
@@ -27,41 +20,8 @@ from tandem.org.models import Team
 from tandem.schedule import service
 from webfixtures import PASSWORD
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 PM = Actor("user:pm1@example.com", "pm1")
 EM = Actor("user:em1@example.com", "em1")
-
-
-@pytest.fixture(scope="module")  # module, not session: tests/web/test_browser.py runs a Playwright of its own
-def browser() -> Iterator[Browser]:
-    if shutil.which(CHROMIUM) is None:
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)", pytrace=False)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def live_server(app: FastAPI, web_org: None) -> Iterator[str]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 @pytest.fixture

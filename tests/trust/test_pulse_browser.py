@@ -1,22 +1,15 @@
 """The pulse answer page on a phone in real headless Chromium (Debian's) against a live server, under the strict
 Content-Security-Policy: answer once, see the thank-you page; then the results page draws its chart once five
 have answered and the pulse has closed (figures come from closed pulses only). Chromium missing is a failure,
-never a skip (as in tests/web/test_browser.py)."""
+never a skip (see tests/browserfixtures.py)."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import uvicorn
-from fastapi import FastAPI
-from playwright.sync_api import Browser, ConsoleMessage, Page, Response, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Response, expect
 from sqlalchemy import Engine, select, update
 
 from tandem.db import transaction, utcnow
@@ -25,42 +18,9 @@ from tandem.trust import service
 from tandem.trust.models import Pulse
 from webfixtures import PASSWORD
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 PHONE = {"width": 390, "height": 844}
 SCORES = {"respect": 5, "positive_intent": 6, "safety": 4, "reliability": 5, "openness": 6}
 IGNORED = ("/favicon.ico",)
-
-
-@pytest.fixture(scope="module")  # module, not session: other browser tests run a Playwright of their own
-def browser() -> Iterator[Browser]:
-    if shutil.which(CHROMIUM) is None:
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)", pytrace=False)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def live_server(app: FastAPI, web_org: None) -> Iterator[str]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 @pytest.fixture
