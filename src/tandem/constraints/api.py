@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tandem.accounts.models import Role
-from tandem.accounts.permissions import Viewer, can_read_team
+from tandem.accounts.permissions import Viewer
 from tandem.config import Thresholds
 from tandem.constraints import analysis, service
 from tandem.constraints.facts import ConstraintKind, ConstraintState
@@ -27,8 +27,7 @@ from tandem.decisions.api import actor_for
 from tandem.decisions.service import Actor, TeamRoles, team_roles
 from tandem.org.models import Person, Team
 from tandem.org.schemas import Page
-from tandem.org.service import team_by_name
-from tandem.web.deps import CurrentViewer, SessionDep, SettingsDep, ensure
+from tandem.web.deps import CurrentViewer, SessionDep, SettingsDep, readable_team
 from tandem.web.render import page
 
 router = APIRouter()
@@ -67,14 +66,6 @@ def board_url(team_name: str) -> str:
     return f"/teams/{quote(team_name)}/constraints"
 
 
-def _team(session: Session, viewer: Viewer, name: str) -> Team:
-    team = team_by_name(session, name)
-    if team is None:
-        raise HTTPException(404, "No team has that name.")
-    ensure(can_read_team(viewer, team.name))
-    return team
-
-
 def _constraint(session: Session, team: Team, constraint_id: int) -> Constraint:
     constraint = service.get(session, constraint_id)
     if constraint is None or constraint.team_id != team.id:
@@ -87,7 +78,7 @@ def _write(request: Request, viewer: Viewer, team_name: str, step: Callable[[Ses
     actor = actor_for(viewer)
 
     def work(session: Session) -> T:
-        return step(session, _team(session, viewer, team_name), actor)
+        return step(session, readable_team(session, viewer, team_name), actor)
 
     return retrying(request.app.state.engine, work)
 
@@ -178,7 +169,7 @@ def _board_page(
     error: str | None = None,
     notice: str | None = None,
 ) -> HTMLResponse:
-    team = _team(session, viewer, team_name)
+    team = readable_team(session, viewer, team_name)
     thresholds: Thresholds = request.app.state.settings.thresholds
     now = utcnow()
     rows, total = service.listing(session, team=team, states=SHOWN[show], limit=BOARD_LIMIT)
@@ -340,7 +331,7 @@ def list_json(
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> Page[ConstraintOut]:
     """The team's constraints, newest first; filter by one or more ``state``."""
-    chosen = _team(session, viewer, team)
+    chosen = readable_team(session, viewer, team)
     size = limit or settings.web.page_size
     rows, total = service.listing(session, team=chosen, states=state or [], limit=size, offset=offset)
     now = utcnow()
@@ -351,7 +342,7 @@ def list_json(
 
 @router.get("/api/v1/teams/{team:path}/constraints/{constraint_id}", response_model=ConstraintOut, tags=["constraints"])
 def get_json(team: str, constraint_id: int, viewer: CurrentViewer, session: SessionDep) -> ConstraintOut:
-    return constraint_out(session, _constraint(session, _team(session, viewer, team), constraint_id))
+    return constraint_out(session, _constraint(session, readable_team(session, viewer, team), constraint_id))
 
 
 @router.post(

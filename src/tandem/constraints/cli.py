@@ -16,9 +16,8 @@ from tandem.constraints.importer import import_constraint_log
 from tandem.constraints.models import Constraint
 from tandem.constraints.service import ConstraintError
 from tandem.db import retrying, transaction, utcnow
-from tandem.decisions.cli import person_id
+from tandem.decisions.cli import import_log, person_id
 from tandem.decisions.service import Actor
-from tandem.org.importer import ImportRejectedError
 from tandem.org.service import team_by_name
 
 app = typer.Typer(
@@ -126,18 +125,7 @@ def import_command(
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and count; write nothing."),
 ) -> None:
     """Import an existing blockers log: all or nothing, idempotent on re-import."""
-    engine = open_database()
-    try:
-        with transaction(engine) as session:
-            report = import_constraint_log(
-                session, data=file.read_bytes(), name=str(file), actor=f"cli:{getpass.getuser()}", dry_run=dry_run
-            )
-    except ImportRejectedError as error:
-        for problem in error.problems:
-            typer.echo(str(problem), err=True)
-        fail(f"{len(error.problems)} problem(s) found; nothing was written")
-    for warning in report.warnings:
-        typer.echo(f"warning: {warning}", err=True)
+    report = import_log(import_constraint_log, file, dry_run=dry_run)
     verb = "Would import" if dry_run else "Imported"
     out_console.print(
         f"{verb} {file.name}: {report.created} created, {report.updated} updated, {report.unchanged} unchanged.",

@@ -33,7 +33,7 @@ from tandem.decisions.service import Actor, DecisionError, NotAllowedError
 from tandem.org.models import Person
 from tandem.org.schemas import Page
 from tandem.org.service import team_by_name
-from tandem.web.deps import CurrentViewer, SessionDep, SettingsDep, ensure
+from tandem.web.deps import CurrentViewer, SessionDep, SettingsDep, ensure, readable_team
 from tandem.web.render import page
 
 router = APIRouter()
@@ -159,10 +159,7 @@ def _record(
     """Record a decision for a team the viewer can read (and open it at once if asked); its id."""
 
     def work(session: Session) -> int:
-        team = team_by_name(session, team_name)
-        if team is None:
-            raise HTTPException(404, "No team has that name.")
-        ensure(can_read_team(viewer, team.name))
+        team = readable_team(session, viewer, team_name)
         actor = actor_for(viewer)
         decision = service.create(
             session,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import getpass
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 import typer
 from sqlalchemy import func, select
@@ -208,16 +209,21 @@ def close_command(decision_id: int = typer.Argument(...), who: str = typer.Optio
     act(decision_id, who, lambda s, d, a: service.close(s, decision=d, actor=a))
 
 
-@app.command("import")
-def import_command(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="The decision log (JSON)."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Validate and count; write nothing."),
-) -> None:
-    """Import an existing decision log: all or nothing, idempotent on re-import."""
+class _ImportReport(Protocol):
+    @property
+    def warnings(self) -> Sequence[object]: ...
+
+
+R = TypeVar("R", bound=_ImportReport)
+
+
+def import_log(importer: Callable[..., R], file: Path, *, dry_run: bool) -> R:
+    """Run a log importer in one transaction as the CLI user: every problem and the count on stderr (exit 2) when
+    the file is refused, its warnings on stderr otherwise; the importer's report."""
     engine = open_database()
     try:
         with transaction(engine) as session:
-            report = import_decision_log(
+            report = importer(
                 session, data=file.read_bytes(), name=str(file), actor=f"cli:{getpass.getuser()}", dry_run=dry_run
             )
     except ImportRejectedError as error:
@@ -226,5 +232,15 @@ def import_command(
         fail(f"{len(error.problems)} problem(s) found; nothing was written")
     for warning in report.warnings:
         typer.echo(f"warning: {warning}", err=True)
+    return report
+
+
+@app.command("import")
+def import_command(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="The decision log (JSON)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Validate and count; write nothing."),
+) -> None:
+    """Import an existing decision log: all or nothing, idempotent on re-import."""
+    report = import_log(import_decision_log, file, dry_run=dry_run)
     verb = "Would import" if dry_run else "Imported"
     out_console.print(f"{verb} {file.name}: {report.created} created, {report.unchanged} unchanged.", markup=False)

@@ -26,7 +26,7 @@ from tandem.org.service import (
     team_members,
     team_rows,
 )
-from tandem.web.deps import CurrentViewer, SessionDep, SettingsDep, ensure
+from tandem.web.deps import CurrentViewer, SessionDep, SettingsDep, ensure, readable_team
 from tandem.web.render import page
 from tandem.web.walk_cache import current_walk
 
@@ -64,10 +64,7 @@ def org_page(request: Request, viewer: CurrentViewer, session: SessionDep) -> HT
 
 @router.get("/teams/{name:path}", response_class=HTMLResponse, include_in_schema=False)
 def team_page(request: Request, name: str, viewer: CurrentViewer, session: SessionDep) -> HTMLResponse:
-    team = team_by_name(session, name)
-    if team is None:
-        raise HTTPException(404, "No team has that name.")
-    ensure(can_read_team(viewer, team.name))
+    team = readable_team(session, viewer, name)
     snapshot = load_org_snapshot(session)
     pair = counterpart_pair(snapshot, _node(team))
     report = current_walk(request, session) if can_read_org(viewer) else None

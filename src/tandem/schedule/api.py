@@ -3,27 +3,22 @@ leads sign the dates; everyone who reads the team reads the plan, its forecast a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
-from importlib.resources import files
-from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tandem.accounts.permissions import Viewer, can_read_team
+from tandem.accounts.permissions import Viewer
 from tandem.db import retrying, utcnow
 from tandem.decisions.api import actor_for
 from tandem.decisions.service import Actor, DecisionError, TeamRoles, team_roles
 from tandem.org.models import Person, Team
-from tandem.org.service import team_by_name
 from tandem.schedule import service
 from tandem.schedule.charts import outlook_chart
 from tandem.schedule.forecast import ForecastError
@@ -48,23 +43,19 @@ from tandem.schedule.schemas import (
     SignIn,
 )
 from tandem.schedule.service import NotAllowedError, ScheduleError, SignatureView
-from tandem.web.deps import CurrentViewer, SessionDep, ensure
+from tandem.web.deps import CurrentViewer, SessionDep, readable_team
+
+# Plotly's assets live in tandem.web.plotly; the names below stay importable from here too.
+from tandem.web.plotly import PLOTLY_CSS_FALLBACK as PLOTLY_CSS_FALLBACK
+from tandem.web.plotly import PLOTLY_JS as PLOTLY_JS
+from tandem.web.plotly import page_style_ids
+from tandem.web.plotly import plotly_css as plotly_css
+from tandem.web.plotly import plotly_style_ids as plotly_style_ids
 from tandem.web.render import page
 
 router = APIRouter()
 T = TypeVar("T")
 
-PLOTLY_JS = Path(str(files("plotly").joinpath("package_data", "plotly.min.js")))
-"""Plotly's own bundle from the installed package: the chart works offline, with no CDN in the CSP."""
-PLOTLY_CSS_FALLBACK = (
-    ".js-plotly-plot .plotly .main-svg{position:absolute;top:0;left:0;pointer-events:none;}\n"
-    ".js-plotly-plot .plotly .main-svg .draglayer{pointer-events:all;}\n"
-)
-"""What a chart cannot do without (its layers stacked), should a new Plotly bundle hide its own rules."""
-_JS_STRING = r"""(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
-_CSS_RULE = re.compile(rf"\s*({_JS_STRING}|[A-Za-z_$][\w$]*)\s*:\s*({_JS_STRING})\s*([,}}])")
-"""One ``selector: "rules"`` pair of a minified object literal (a selector like ``Y`` loses its quotes)."""
-_INJECTED_STYLE = re.compile(r'getElementById\("([\w-]+)"\)\)\{var [\w$]+=document\.createElement\("style"\)')
 USER_ERRORS = (ScheduleError, DecisionError, PlanError, ForecastError)
 """Errors whose message is written for the user (a text field too long raises the shared ``DecisionError``)."""
 NOTICES = {
@@ -96,14 +87,6 @@ def plan_url(team_name: str) -> str:
 
 
 # --- reading ---------------------------------------------------------------------------------------------------
-
-
-def _team(session: Session, viewer: Viewer, name: str) -> Team:
-    team = team_by_name(session, name)
-    if team is None:
-        raise HTTPException(404, "No team has that name.")
-    ensure(can_read_team(viewer, team.name))
-    return team
 
 
 def _valid_id(value: int, what: str) -> None:
@@ -264,7 +247,7 @@ def _plan_page(
     target_text: str = "",
     confidence_text: str = "",
 ) -> HTMLResponse:
-    team = _team(session, viewer, team_name)
+    team = readable_team(session, viewer, team_name)
     roles = team_roles(session, team)
     seat = seat_of(viewer, roles)
     target, confidence = None, DEFAULT_CONFIDENCE
@@ -314,7 +297,7 @@ def _plan_page(
         plan_url=plan_url(team.name),
         chart_url=plan_url(team.name) + "/fan.json" + (f"?{chart_query}" if chart_query else ""),
         order_api=f"/api/v1/teams/{quote(team.name)}/plan/order",
-        plotly_style_ids=plotly_style_ids(_plotly_bundle()) if outlook.items else [],
+        plotly_style_ids=page_style_ids(bool(outlook.items)),
     )
 
 
@@ -342,69 +325,10 @@ def fan_json(
     confidence: Annotated[float, Query(gt=0, lt=1)] = DEFAULT_CONFIDENCE,
 ) -> Response:
     """The fan chart as Plotly figure JSON; ``plan.js`` hands it to ``Plotly.newPlot``."""
-    chosen = _team(session, viewer, team)
+    chosen = readable_team(session, viewer, team)
     _plan, outlook = _outlook(session, chosen, target, confidence)
     titles = {item.id: item.title for item in service.open_items(session, chosen)}
     return Response(outlook_chart(outlook, titles).to_json(), media_type="application/json")
-
-
-@router.get("/assets/plotly.min.js", include_in_schema=False)
-def plotly_js() -> FileResponse:
-    """Plotly.js as the installed plotly package bundles it (the static mount holds only Tandem's own files)."""
-    return FileResponse(PLOTLY_JS, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"})
-
-
-def _unquote(literal: str) -> str:
-    if literal[:1] not in ("'", '"'):
-        return literal
-    return re.sub(r"\\(.)", r"\1", literal[1:-1])
-
-
-def plotly_css(bundle: str) -> str:
-    """Plotly's own stylesheet, read from its bundle, where it sits as ``{"X,X div": "direction:ltr;...", ...}``.
-
-    Plotly adds these rules in an inline ``<style>``, which the CSP refuses; the page links this sheet instead,
-    with the id and class that tell Plotly it is there (``plotly.js-style-global``, ``no-inline-styles``).
-    X and Y stand for the plot's and the notifier's selectors, as in Plotly's own loader.
-    """
-    start = bundle.find('{"X,X div"')
-    rules = []
-    position = start + 1
-    while start >= 0:
-        match = _CSS_RULE.match(bundle, position)
-        if match is None:
-            break
-        selector = re.sub(r"^,", " ,", _unquote(match[1]))
-        selector = selector.replace("X", ".js-plotly-plot .plotly").replace("Y", ".plotly-notifier")
-        rules.append(f"{selector}{{{_unquote(match[2])}}}\n")
-        if match[3] == "}":
-            break
-        position = match.end()
-    return "".join(rules) if any(".main-svg{" in rule for rule in rules) else PLOTLY_CSS_FALLBACK
-
-
-def plotly_style_ids(bundle: str) -> list[str]:
-    """Ids of the stylesheets Plotly's bundle injects only when no element has that id yet (MapLibre's).
-
-    The plan page draws no map, so it places empty elements with these ids: Plotly then skips the inline
-    ``<style>`` the CSP would refuse (and report as an error in the console).
-    """
-    return _INJECTED_STYLE.findall(bundle)
-
-
-@cache
-def _plotly_bundle() -> str:
-    return PLOTLY_JS.read_text(encoding="utf-8")
-
-
-@cache
-def _plotly_css() -> str:
-    return plotly_css(_plotly_bundle())
-
-
-@router.get("/assets/plotly.css", include_in_schema=False)
-def plotly_stylesheet() -> Response:
-    return Response(_plotly_css(), media_type="text/css", headers={"Cache-Control": "public, max-age=86400"})
 
 
 # --- writing ---------------------------------------------------------------------------------------------------
@@ -415,7 +339,7 @@ def _write(request: Request, viewer: Viewer, team_name: str, step: Callable[[Ses
     actor = actor_for(viewer)
 
     def work(session: Session) -> T:
-        return step(session, _team(session, viewer, team_name), actor)
+        return step(session, readable_team(session, viewer, team_name), actor)
 
     return retrying(request.app.state.engine, work)
 
@@ -773,6 +697,19 @@ def _api_step(
         return JSONResponse({"detail": str(error)}, _status(error, conflict))
 
 
+def _on_commitment(
+    commitment_id: int, act: Callable[[Session, Commitment, Actor], object]
+) -> Callable[[Session, Team, Actor], CommitmentOut]:
+    """A step on one of the team's commitments (404 if it is not one), answered with the commitment as it is then."""
+
+    def step(s: Session, t: Team, actor: Actor) -> CommitmentOut:
+        commitment = _commitment(s, t, commitment_id)
+        act(s, commitment, actor)
+        return commitment_out(commitment, t)
+
+    return step
+
+
 @router.get("/api/v1/teams/{team:path}/plan", response_model=PlanOut, tags=["schedule"])
 def plan_json(
     team: str,
@@ -782,7 +719,7 @@ def plan_json(
     confidence: Annotated[float, Query(gt=0, lt=1)] = DEFAULT_CONFIDENCE,
 ) -> PlanOut:
     """The plan: open items in rank order with who ranked and estimated them, closed items, and the forecast."""
-    return plan_out(session, _team(session, viewer, team), target, confidence)
+    return plan_out(session, readable_team(session, viewer, team), target, confidence)
 
 
 @router.post("/api/v1/teams/{team:path}/plan/items", response_model=ItemOut, status_code=201, tags=["schedule"])
@@ -874,7 +811,7 @@ def capacity_json(body: CapacityIn, team: str, request: Request, viewer: Current
 @router.get("/api/v1/teams/{team:path}/plan/commitments", response_model=list[CommitmentOut], tags=["schedule"])
 def commitments_json(team: str, viewer: CurrentViewer, session: SessionDep) -> list[CommitmentOut]:
     """The team's commitments, newest first, each with every revision and its signatures."""
-    chosen = _team(session, viewer, team)
+    chosen = readable_team(session, viewer, team)
     return [commitment_out(c, chosen) for c in service.commitments_of(session, chosen)]
 
 
@@ -882,7 +819,7 @@ def commitments_json(team: str, viewer: CurrentViewer, session: SessionDep) -> l
     "/api/v1/teams/{team:path}/plan/commitments/{commitment_id}", response_model=CommitmentOut, tags=["schedule"]
 )
 def commitment_json(team: str, commitment_id: int, viewer: CurrentViewer, session: SessionDep) -> CommitmentOut:
-    chosen = _team(session, viewer, team)
+    chosen = readable_team(session, viewer, team)
     return commitment_out(_commitment(session, chosen, commitment_id), chosen)
 
 
@@ -918,8 +855,7 @@ def revise_json(body: RevisionIn, team: str, commitment_id: int, request: Reques
     """A new revision (date, scope or confidence, and why), signed by its initiator; the revision in force
     stays until the counterpart signs the new one."""
 
-    def step(s: Session, t: Team, actor: Actor) -> CommitmentOut:
-        commitment = _commitment(s, t, commitment_id)
+    def revise(s: Session, commitment: Commitment, actor: Actor) -> None:
         _refuse_withdrawn(commitment)
         service.revise(
             s,
@@ -930,9 +866,8 @@ def revise_json(body: RevisionIn, team: str, commitment_id: int, request: Reques
             confidence=body.confidence,
             reason=body.reason,
         )
-        return commitment_out(commitment, t)
 
-    return _api_step(request, viewer, team, step)
+    return _api_step(request, viewer, team, _on_commitment(commitment_id, revise))
 
 
 @router.post(
@@ -943,12 +878,10 @@ def revise_json(body: RevisionIn, team: str, commitment_id: int, request: Reques
 def sign_json(body: SignIn, team: str, commitment_id: int, request: Request, viewer: CurrentViewer) -> Any:
     """The counterpart signs the revision they read; a revision number that is no longer the latest is 409."""
 
-    def step(s: Session, t: Team, actor: Actor) -> CommitmentOut:
-        commitment = _commitment(s, t, commitment_id)
+    def sign(s: Session, commitment: Commitment, actor: Actor) -> None:
         service.sign(s, commitment, actor, revision_number=body.revision)
-        return commitment_out(commitment, t)
 
-    return _api_step(request, viewer, team, step, conflict=True)
+    return _api_step(request, viewer, team, _on_commitment(commitment_id, sign), conflict=True)
 
 
 @router.post(
@@ -959,9 +892,4 @@ def sign_json(body: SignIn, team: str, commitment_id: int, request: Request, vie
 def withdraw_json(team: str, commitment_id: int, request: Request, viewer: CurrentViewer) -> Any:
     """Withdraw a proposal nobody else has signed (either lead); a commitment in force is revised instead."""
 
-    def step(s: Session, t: Team, actor: Actor) -> CommitmentOut:
-        commitment = _commitment(s, t, commitment_id)
-        service.withdraw(s, commitment, actor)
-        return commitment_out(commitment, t)
-
-    return _api_step(request, viewer, team, step, conflict=True)
+    return _api_step(request, viewer, team, _on_commitment(commitment_id, service.withdraw), conflict=True)

@@ -20,12 +20,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from tandem.accounts.models import Role
-from tandem.accounts.permissions import Viewer, can_read_team
+from tandem.accounts.permissions import Viewer
 from tandem.config import Settings
 from tandem.db import retrying, utcnow
 from tandem.org.models import Team
-from tandem.org.service import team_by_name
-from tandem.schedule.api import _plotly_bundle, plotly_style_ids
 from tandem.trust import service
 from tandem.trust.facts import TrustThresholds
 from tandem.trust.instrument import Direction, Instrument
@@ -39,7 +37,8 @@ from tandem.trust.schemas import (
     TrustOut,
 )
 from tandem.trust.service import OpenInvitation, PulseError
-from tandem.web.deps import CurrentViewer, SessionDep, SettingsDep, ensure
+from tandem.web.deps import CurrentViewer, SessionDep, SettingsDep, ensure, readable_team
+from tandem.web.plotly import page_style_ids
 from tandem.web.render import page
 from tandem.web.walk_cache import current_walk
 
@@ -201,14 +200,6 @@ def pulse_submit(
 # --- results -----------------------------------------------------------------------------------------------------
 
 
-def _team(session: Session, viewer: Viewer, name: str) -> Team:
-    team = team_by_name(session, name)
-    if team is None:
-        raise HTTPException(404, "No team has that name.")
-    ensure(can_read_team(viewer, team.name))
-    return team
-
-
 def _pulse_id(fact_pulse_id: object) -> int | None:
     """A pulse's database id from the id the facts give it (None for a pool's reading)."""
     return service.database_pulse_id(str(fact_pulse_id)) if fact_pulse_id is not None else None
@@ -331,7 +322,7 @@ def trust_page(
     request: Request, team: str, viewer: CurrentViewer, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """The team's trust results: per direction the released index, interval, alpha and trend; its pulses."""
-    found = results(request, session, _team(session, viewer, team), settings)
+    found = results(request, session, readable_team(session, viewer, team), settings)
     charted = any(d.figures is not None for d in found.trust.directions)
     return page(
         request,
@@ -343,7 +334,7 @@ def trust_page(
         thresholds=found.thresholds,
         charted=charted,
         chart_url=f"/api/v1/teams/{quote(found.team.name)}/trust",
-        plotly_style_ids=plotly_style_ids(_plotly_bundle()) if charted else [],
+        plotly_style_ids=page_style_ids(charted),
     )
 
 
@@ -356,7 +347,7 @@ def trust_json(
 ) -> TrustOut:
     """The released figures of the team's latest pulse per direction (null where the gate held them back), the
     trend when its pulses are all released, and comments when the group reaches the comment minimum."""
-    return results(request, session, _team(session, viewer, team), settings).trust
+    return results(request, session, readable_team(session, viewer, team), settings).trust
 
 
 @router.get("/api/v1/teams/{team:path}/pulses", response_model=list[PulseOut], tags=["trust"])
@@ -364,7 +355,9 @@ def pulses_json(
     request: Request, team: str, viewer: CurrentViewer, session: SessionDep, settings: SettingsDep
 ) -> list[PulseOut]:
     """The team's pulses, newest first; ``answered`` is null below the minimum group size."""
-    return [pulse_out(view) for view in results(request, session, _team(session, viewer, team), settings).pulses]
+    return [
+        pulse_out(view) for view in results(request, session, readable_team(session, viewer, team), settings).pulses
+    ]
 
 
 def may_open(viewer: Viewer, team: Team) -> bool:
@@ -388,7 +381,7 @@ def open_pulse_json(
         raise HTTPException(409, "set [trust] invitation_url so each link goes to its person, or use the CLI")
 
     def work(session: Session) -> tuple[Pulse, list[service.Link], str]:
-        chosen = _team(session, viewer, team)
+        chosen = readable_team(session, viewer, team)
         ensure(may_open(viewer, chosen))
         pulse, links = service.open_pulse(
             session, chosen, actor_label=viewer.actor, open_working_days=body.open_working_days

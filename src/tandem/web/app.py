@@ -26,6 +26,7 @@ from tandem.org import api as org_api
 from tandem.schedule import api as schedule_api
 from tandem.trust import api as trust_api
 from tandem.walk import api as walk_api
+from tandem.web import plotly
 from tandem.web.deps import ForbiddenError, NotSignedInError
 from tandem.web.render import make_templates, page
 from tandem.web.security import CsrfRejectedError, security_middleware, verify_csrf
@@ -33,6 +34,7 @@ from tandem.web.security import CsrfRejectedError, security_middleware, verify_c
 STATIC = Path(__file__).parent / "static"
 ROUTERS = (
     walk_api.router,
+    plotly.router,  # /assets/plotly.min.js and /assets/plotly.css, for the pages that draw a chart
     schedule_api.router,  # before org: its /teams/{name:path} pages would otherwise swallow /teams/{team}/plan
     constraints_api.router,  # before org, for the same reason (/teams/{team}/constraints)
     trust_api.router,  # before org, for the same reason (/teams/{team}/trust)

@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tandem.accounts.models import User
-from tandem.accounts.permissions import Viewer
+from tandem.accounts.permissions import Viewer, can_read_team
 from tandem.accounts.service import api_token, record_token_use, user_for_session
 from tandem.config import Settings
 from tandem.db import session_factory
 from tandem.org.models import Person, Team
+from tandem.org.service import team_by_name
 
 SESSION_COOKIE = "tandem_session"
 
@@ -100,3 +101,12 @@ def ensure(allowed: bool) -> None:
     """Refuse with 403 unless the permission rule allows it."""
     if not allowed:
         raise ForbiddenError
+
+
+def readable_team(session: Session, viewer: Viewer, name: str) -> Team:
+    """The team with that name, if the viewer may read it: 404 when no team has the name, 403 when not allowed."""
+    team = team_by_name(session, name)
+    if team is None:
+        raise HTTPException(404, "No team has that name.")
+    ensure(can_read_team(viewer, team.name))
+    return team

@@ -152,48 +152,15 @@
     });
   };
 
-  const drawChart = async () => {
-    const chart = document.getElementById("fan-chart");
-    if (!chart) return;
-    if (!window.Plotly) {
-      chart.textContent = "The fan chart could not be loaded; the table above has the same dates.";
-      return;
-    }
-    try {
-      const response = await fetch(chart.dataset.src, {
-        credentials: "same-origin",
-        headers: { Accept: "application/json" },
-      });
-      if (!response.ok) throw new Error(String(response.status));
-      const figure = await response.json();
-      await window.Plotly.newPlot(chart, figure.data, figure.layout, {
-        responsive: true,
-        displayModeBar: false /* its buttons would need inline style rules, which the CSP refuses */,
-      });
-      chart.dataset.drawn = "true";
-    } catch (_error) {
-      chart.textContent = "The fan chart could not be drawn; the table above has the same dates.";
-    }
-  };
-
   const list = document.getElementById("plan-items");
   if (list) {
     setUpRanking(list);
     list.dataset.ready = "true";
   }
   restoreFocus();
-  /* This script comes before Plotly's (so ranking works while the big bundle loads); deferred scripts all run
-   * before DOMContentLoaded, so by then Plotly is there. */
-  let drawn = false;
-  const drawOnce = () => {
-    if (!drawn) {
-      drawn = true;
-      drawChart();
-    }
-  };
-  if (window.Plotly || document.readyState === "complete") drawOnce();
-  else {
-    document.addEventListener("DOMContentLoaded", drawOnce, { once: true });
-    window.addEventListener("load", drawOnce, { once: true });
-  }
+  /* This script comes before Plotly's (so ranking works while the big bundle loads). */
+  window.TandemCharts.drawWhenReady("fan-chart", (figure) => figure, {
+    unloaded: "The fan chart could not be loaded; the table above has the same dates.",
+    failed: "The fan chart could not be drawn; the table above has the same dates.",
+  });
 })();

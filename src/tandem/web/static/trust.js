@@ -35,49 +35,21 @@
     };
   };
 
-  const drawChart = async () => {
-    const chart = document.getElementById("trust-chart");
-    if (!chart) return;
-    if (!window.Plotly) {
-      chart.textContent = "The chart could not be loaded; the figures above are the same.";
-      return;
-    }
-    try {
-      const response = await fetch(chart.dataset.src, {
-        credentials: "same-origin",
-        headers: { Accept: "application/json" },
-      });
-      if (!response.ok) throw new Error(String(response.status));
-      const trust = await response.json();
-      const data = trust.directions.filter((d) => d.figures).map(trace);
-      const layout = {
-        margin: { l: 48, r: 16, t: 16, b: 40 },
-        yaxis: { title: { text: "Trust index (1–7)" }, range: [1, 7], fixedrange: true },
-        xaxis: { type: "category", title: { text: "Pulse opened" }, fixedrange: true },
-        legend: { orientation: "h", y: -0.2 },
-        showlegend: true,
-        height: 320,
-      };
-      await window.Plotly.newPlot(chart, data, layout, {
-        responsive: true,
-        displayModeBar: false /* its buttons would need inline style rules, which the CSP refuses */,
-      });
-      chart.dataset.drawn = "true";
-    } catch (_error) {
-      chart.textContent = "The chart could not be drawn; the figures above are the same.";
-    }
+  const figureOf = (trust) => {
+    const data = trust.directions.filter((d) => d.figures).map(trace);
+    const layout = {
+      margin: { l: 48, r: 16, t: 16, b: 40 },
+      yaxis: { title: { text: "Trust index (1–7)" }, range: [1, 7], fixedrange: true },
+      xaxis: { type: "category", title: { text: "Pulse opened" }, fixedrange: true },
+      legend: { orientation: "h", y: -0.2 },
+      showlegend: true,
+      height: 320,
+    };
+    return { data, layout };
   };
 
-  let drawn = false;
-  const drawOnce = () => {
-    if (!drawn) {
-      drawn = true;
-      drawChart();
-    }
-  };
-  if (window.Plotly || document.readyState === "complete") drawOnce();
-  else {
-    document.addEventListener("DOMContentLoaded", drawOnce, { once: true });
-    window.addEventListener("load", drawOnce, { once: true });
-  }
+  window.TandemCharts.drawWhenReady("trust-chart", figureOf, {
+    unloaded: "The chart could not be loaded; the figures above are the same.",
+    failed: "The chart could not be drawn; the figures above are the same.",
+  });
 })();
