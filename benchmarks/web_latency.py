@@ -3,8 +3,8 @@
     python benchmarks/web_latency.py [--requests 400] [--concurrency 8]
 
 Starts ``tandem serve`` on loopback as a separate process (SQLite, and PostgreSQL too when
-TANDEM_TEST_POSTGRES_URL is set), signs in, then loads the walk page and a team page with a bounded number of
-concurrent requests (httpx). Figures are printed, never asserted.
+TANDEM_TEST_POSTGRES_URL is set), signs in, then loads the walk page, a team page, its plan page and its trust
+page with a bounded number of concurrent requests (httpx). Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def bench_backend(backend: str, requests: int, concurrency: int) -> list[tuple[s
                 cookies = client.cookies
             return [
                 (backend, path, asyncio.run(measure(base, path, cookies, requests, concurrency)))
-                for path in ("/", team_path)
+                for path in ("/", team_path, f"{team_path}/plan", f"{team_path}/trust")
             ]
         finally:
             server.terminate()

@@ -255,8 +255,10 @@ def pulse_views(
     shown = released_respondents(team_metrics)
     now = utcnow()
     views = []
-    for pulse in service.pulses_of(session, team):
-        invited, answered = service.response_counts(session, pulse, thresholds)
+    pulses = service.pulses_of(session, team)
+    counts = service.all_response_counts(session, pulses, thresholds)
+    for pulse in pulses:
+        invited, answered = counts[pulse.id]
         visible = answered if answered is not None and shown.get(pulse.id) == answered else None
         views.append(PulseView(pulse, invited, visible, answered is None, pulse.opens_at <= now < pulse.closes_at))
     return views

@@ -600,9 +600,8 @@ def load_trust_facts(session: Session, now: datetime | None = None, *, team_id: 
         .group_by(PulseInvitation.pulse_id, PulseInvitation.direction)
     ):
         invited[(pulses[pulse_id][0], pulses[pulse_id][2], Direction(direction))] = count
-    return TrustFacts(
-        responses=responses, managers=manager_chains(session), invited=invited, instrument=instrument(session)
-    )
+    chains = manager_chains(session) if team_id is None else {}  # one team's facts are never pooled
+    return TrustFacts(responses=responses, managers=chains, invited=invited, instrument=instrument(session))
 
 
 def database_pulse_id(fact_pulse_id: str) -> int:
@@ -658,11 +657,36 @@ def pulses_of(session: Session, team: Team) -> Sequence[Pulse]:
 def response_counts(session: Session, pulse: Pulse, thresholds: TrustThresholds) -> tuple[int, int | None]:
     """(invited, answered) for a pulse; answered is None below the minimum group size, where even a count of
     answers would say whether the one colleague who has not answered yet has."""
-    invited = session.scalar(select(func.count()).where(PulseInvitation.pulse_id == pulse.id)) or 0
-    if pulse.closes_at > utcnow():  # a count rising while a pulse is open says when each person answered
-        return invited, None
-    answered = session.scalar(select(func.count()).where(PulseResponse.pulse_id == pulse.id)) or 0
-    return invited, answered if answered >= thresholds.min_group_size else None
+    return all_response_counts(session, [pulse], thresholds)[pulse.id]
+
+
+def all_response_counts(
+    session: Session, pulses: Sequence[Pulse], thresholds: TrustThresholds
+) -> dict[int, tuple[int, int | None]]:
+    """``response_counts`` for many pulses in two grouped queries."""
+    ids = [pulse.id for pulse in pulses]
+    invited = dict(
+        session.execute(
+            select(PulseInvitation.pulse_id, func.count())
+            .where(PulseInvitation.pulse_id.in_(ids))
+            .group_by(PulseInvitation.pulse_id)
+        ).all()
+    )
+    answered = dict(
+        session.execute(
+            select(PulseResponse.pulse_id, func.count())
+            .where(PulseResponse.pulse_id.in_(ids))
+            .group_by(PulseResponse.pulse_id)
+        ).all()
+    )
+    now = utcnow()
+    counts: dict[int, tuple[int, int | None]] = {}
+    for pulse in pulses:
+        count = answered.get(pulse.id, 0)
+        # Hidden while open (a count rising between two reads says when each person answered) and below the minimum.
+        shown = None if pulse.closes_at > now or count < thresholds.min_group_size else count
+        counts[pulse.id] = (invited.get(pulse.id, 0), shown)
+    return counts
 
 
 def send_links(links: Sequence[Link], *, template: str, public_url: str, team: str) -> tuple[int, list[str]]:

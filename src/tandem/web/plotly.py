@@ -85,6 +85,11 @@ def plotly_stylesheet() -> Response:
     return Response(_plotly_css(), media_type="text/css", headers={"Cache-Control": "public, max-age=86400"})
 
 
+@cache
+def _style_ids() -> tuple[str, ...]:
+    return tuple(plotly_style_ids(_plotly_bundle()))  # a regex over 4 MB of JavaScript: once per process
+
+
 def page_style_ids(charted: bool) -> list[str]:
     """What a page passes as ``plotly_style_ids`` (see ``plotly_assets.html``): none when it draws no chart."""
-    return plotly_style_ids(_plotly_bundle()) if charted else []
+    return list(_style_ids()) if charted else []
