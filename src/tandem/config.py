@@ -84,6 +84,48 @@ class Thresholds(BaseModel):
     min_comment_group_size: int = Field(
         10, ge=3, description="No free-text pulse comment from a group smaller than this."
     )
+    overlap_window_days: int = Field(
+        90,
+        ge=1,
+        le=366,
+        description="Calendar days of rituals the overlap detectors look back over (at most a year).",
+    )
+    discovery_engineer_share: float = Field(
+        0.5, gt=0.0, le=1.0, description="Discovery/planning with an engineer present below this share is absence."
+    )
+    discovery_min_occurrences: int = Field(
+        4, ge=1, description="Discovery/planning occurrences in the window needed to judge engineers' absence."
+    )
+    delivery_product_share: float = Field(
+        0.4, gt=0.0, le=1.0, description="Standups, retros and demos with product present below this share is absence."
+    )
+    delivery_min_occurrences: int = Field(
+        6, ge=1, description="Standups, retros and demos in the window needed to judge product's absence."
+    )
+    pressure_window_days: int = Field(
+        365, ge=30, le=1096, description="Calendar days the pressure test compares behaviour over."
+    )
+    pressure_before_commitment_working_days: int = Field(
+        15, ge=1, description="The working days before a committed date that are a pressure period."
+    )
+    pressure_after_event_working_days: int = Field(
+        10, ge=1, description="The working days after a scope cut, a slip or an incident that are a pressure period."
+    )
+    fracture_alpha: float = Field(
+        0.05,
+        gt=0.0,
+        lt=1.0,
+        description="Family-wise significance of the pressure test (Bonferroni over the measures a team has).",
+    )
+    fracture_min_sample: int = Field(
+        8, ge=2, description="Events needed inside and outside pressure before a share is compared."
+    )
+    fracture_min_share_change: float = Field(
+        0.2, gt=0.0, le=1.0, description="A share must move at least this far under pressure to count as marked."
+    )
+    fracture_min_trust_drop: float = Field(
+        0.5, gt=0.0, le=6.0, description="Trust must fall at least this far (of 7) under pressure to count as marked."
+    )
 
 
 class WebSettings(BaseModel):
@@ -126,6 +168,18 @@ class TrustSettings(BaseModel):
     )
 
 
+class RitualSettings(BaseModel):
+    """How calendar events become rituals: keyword rules per kind (whole words, case-insensitive)."""
+
+    keywords: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description='Kind -> keywords, replacing that kind\'s defaults (e.g. standup = ["daily", "huddle"]).',
+    )
+    team_keywords: dict[str, dict[str, list[str]]] = Field(
+        default_factory=dict, description="Team name -> kind -> keywords, checked before the defaults."
+    )
+
+
 class OidcSettings(BaseModel):
     """Optional single sign-on with an OpenID Connect provider; users are matched by verified e-mail."""
 
@@ -163,6 +217,7 @@ class Settings(BaseSettings):
     decisions: DecisionSettings = Field(default_factory=DecisionSettings)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     trust: TrustSettings = Field(default_factory=TrustSettings)
+    rituals: RitualSettings = Field(default_factory=RitualSettings)
     oidc: OidcSettings | None = None
 
     @classmethod

@@ -6,6 +6,7 @@ from tandem.constraints.models import Constraint, ConstraintEvent
 from tandem.decisions.models import Decision, DecisionEvent, DecisionScore, DecisionSignoff
 from tandem.notifications.models import Notification
 from tandem.org.models import Function, OrgImport, Person, PersonAlias, Team
+from tandem.overlap.models import RitualAttendance, RitualImport, RitualOccurrence
 from tandem.schedule.models import (
     Commitment,
     CommitmentRevision,
@@ -59,6 +60,9 @@ __all__ = [
     "PulseRespondentMark",
     "PulseResponse",
     "PulseSchedule",
+    "RitualAttendance",
+    "RitualImport",
+    "RitualOccurrence",
     "Role",
     "ScheduleChange",
     "SignInThrottle",
