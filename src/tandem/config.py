@@ -103,7 +103,7 @@ class Thresholds(BaseModel):
         6, ge=1, description="Standups, retros and demos in the window needed to judge product's absence."
     )
     pressure_window_days: int = Field(
-        365, ge=30, le=1096, description="Calendar days the pressure test compares behaviour over."
+        365, ge=30, le=366, description="Calendar days the pressure test compares behaviour over (at most a year)."
     )
     pressure_before_commitment_working_days: int = Field(
         15, ge=1, description="The working days before a committed date that are a pressure period."

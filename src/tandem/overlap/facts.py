@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from tandem.decisions.facts import DecisionFacts
+from tandem.schedule.facts import ScheduleFacts
 from tandem.trust.facts import TrustFacts
 
 FUNCTIONS = ("product", "engineering")
@@ -54,6 +56,7 @@ class OccurrenceFacts:
     kind: RitualKind
     start: datetime
     minutes: int
+    summary: str = ""
     organiser: str | None = None
     """The organiser's person id; None when the organiser is no one in the org."""
     organiser_function: str | None = None
@@ -82,7 +85,8 @@ class OverlapFacts:
 
 @dataclass(frozen=True)
 class TeamEvent:
-    """Something that happened on a team that the pressure test measures or that opens a pressure period.
+    """Something that happened on a team that the pressure test measures or that opens a pressure period (derived
+    from ``PressureFacts`` by ``tandem.overlap.pressure.team_events``).
 
     ``kind`` is one of: ``schedule_change`` (``flag`` = made alone by one function), ``decision`` (``flag`` =
     escalated), ``ritual`` (``flag`` = both functions present) for measures; ``committed_date`` (the date a
@@ -98,10 +102,15 @@ class TeamEvent:
 
 @dataclass(frozen=True)
 class PressureFacts:
-    """What the pressure test reads: the teams' events, and the closed pulses' responses (trust figures leave only
-    through the trust domain's privacy gate, admitted after every figure the trust pages show)."""
+    """What the pressure test reads: the schedule, the decisions, the rituals and the closed pulses' responses.
 
-    events: list[TeamEvent]
+    Trust figures leave only through the trust domain's privacy gate, admitted after every figure the trust pages
+    show. ``leads`` names each team's lead seats now.
+    """
+
+    schedule: ScheduleFacts
+    decisions: list[DecisionFacts]
+    occurrences: list[OccurrenceFacts]
     trust: TrustFacts
     now: datetime
     leads: dict[str, dict[str, str | None]] = field(default_factory=dict)

@@ -152,6 +152,27 @@ def _revision_changes(revisions: Sequence[RevisionFacts], answer_days: int, now:
     return judged
 
 
+def changes_made_alone(facts: ScheduleFacts, thresholds: Thresholds) -> list[tuple[str, datetime, bool]]:
+    """Every change by product or engineering (tracker changes and commitment revisions up to ``now``), judged as
+    the siloed-schedule detector judges them: ``(team, when, made alone)``. The pressure test compares the share
+    made alone inside and outside pressure periods."""
+    tracker: dict[str, list[ChangeFacts]] = defaultdict(list)
+    for change in facts.changes:
+        if change.at <= facts.now:
+            tracker[change.team].append(change)
+    revisions: dict[str, list[RevisionFacts]] = defaultdict(list)
+    for rev in facts.revisions:
+        if rev.created_at <= facts.now:
+            revisions[rev.team].append(rev)
+    judged = []
+    for team in sorted(set(tracker) | set(revisions)):
+        days = thresholds.silo_answer_working_days
+        changes = _tracker_changes(tracker[team], facts.leads.get(team, {}), days)
+        changes += _revision_changes(revisions[team], days, facts.now)
+        judged += [(team, c.at, not c.joint) for c in changes if c.function in FUNCTIONS]
+    return judged
+
+
 def _story(function: str, kinds: Counter[str]) -> str:
     """Which of the two stories a one-sided schedule tells, from what the lone changes did."""
     setting = kinds["date_set"] + kinds["pulled_in"] + kinds["scope_added"] + kinds["planned"]

@@ -98,6 +98,7 @@ class _Released:
     """Everything the gate let through for one set of facts."""
 
     instrument: Instrument
+    gate: Gate
     latest: dict[tuple[str, Direction], _Reading] = field(default_factory=dict)
     windows: dict[tuple[str, Direction], list[_Reading]] = field(default_factory=dict)
     pools: list[_Pool] = field(default_factory=list)
@@ -133,8 +134,8 @@ def _released(facts: TrustFacts, thresholds: TrustThresholds) -> _Released:
             invited=invited,
         )
 
-    released = _Released(instrument)
     gate = Gate.for_figures(thresholds)
+    released = _Released(instrument, gate)
     for team, team_pulses in pulses.items():
         for direction in Direction:
             latest = reading(f"team:{team}|{direction}|pulse:{team_pulses[-1]}", [(team, team_pulses[-1], direction)])
@@ -173,6 +174,16 @@ def _released(facts: TrustFacts, thresholds: TrustThresholds) -> _Released:
                 alphas[subscale] = round(alpha, 3) if alpha is not None else None
         released.alphas[(team, direction)] = alphas
     return released
+
+
+def gate_after_catalogue(facts: TrustFacts, thresholds: TrustThresholds | None = None) -> Gate:
+    """The figures gate with every figure of the trust catalogue already admitted, in its order.
+
+    Another domain's pulse figures (the pressure test's trust under and outside pressure) are admitted through
+    this gate *after* the catalogue, so they can never change what the trust pages release, and every figure
+    released anywhere still satisfies the cell rule together.
+    """
+    return _released(facts, thresholds or TrustThresholds()).gate
 
 
 def _pulse_order(pulse_id: str) -> tuple[int, str]:

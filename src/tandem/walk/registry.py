@@ -22,6 +22,7 @@ DETECTOR_MODULES = (
     "tandem.schedule.detectors",
     "tandem.constraints.detectors",
     "tandem.trust.detectors",
+    "tandem.overlap.detectors",
 )
 """Modules that register detectors when imported; a new domain adds its module here."""
 

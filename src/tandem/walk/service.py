@@ -15,6 +15,7 @@ from tandem.db import utcnow
 from tandem.decisions.models import DecisionEvent
 from tandem.org.models import OrgImport
 from tandem.org.service import org_counts
+from tandem.overlap.models import RitualImport
 from tandem.schedule.models import Commitment, CommitmentRevision, CommitmentSignature, ScheduleChange
 from tandem.trust.models import Pulse, PulseResponse
 from tandem.walk.findings import Finding, WalkReport, worst_first
@@ -53,8 +54,8 @@ def run_walk(session: Session, thresholds: Thresholds, *, generated_at: datetime
 
 def data_version(session: Session) -> tuple[object, ...]:
     """A cheap fingerprint of everything the walk reads: it changes whenever an import, a decision step, a
-    schedule change, a commitment step, a constraint step or a pulse answer does (append-only logs and counters),
-    so a cached report can be reused exactly until then."""
+    schedule change, a commitment step, a constraint step, a pulse answer or a calendar import does (append-only
+    logs and counters), so a cached report can be reused exactly until then."""
     return tuple(
         session.execute(
             select(
@@ -67,6 +68,7 @@ def data_version(session: Session) -> tuple[object, ...]:
                 select(func.max(ConstraintEvent.id)).scalar_subquery(),
                 select(func.count()).select_from(PulseResponse).scalar_subquery(),
                 select(func.count()).where(Pulse.closes_at <= utcnow()).scalar_subquery(),  # a pulse just closed
+                select(func.max(RitualImport.id)).scalar_subquery(),
             )
         ).one()
     )

@@ -1,0 +1,105 @@
+"""Reading rituals for the analysis and the pages: Core queries into plain facts, no ORM objects on the walk's path."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tandem.db import utcnow
+from tandem.decisions.service import load_facts as load_decision_facts
+from tandem.org.models import Person, Team
+from tandem.overlap.facts import Attendee, OccurrenceFacts, OverlapFacts, PressureFacts
+from tandem.overlap.models import RitualAttendance, RitualOccurrence
+from tandem.schedule.service import load_schedule_facts
+from tandem.trust.service import load_trust_facts
+
+LOOKBACK_DAYS = 366
+"""Rituals are read a year back: the longest overlap window, the pressure window and the monthly trend."""
+
+
+def _leads(session: Session, team_id: int | None) -> tuple[dict[int, str], dict[str, dict[str, str | None]]]:
+    """Team names (every team, by id) and the active people in each active team's lead seats (or the one team's)."""
+    names = dict(session.execute(select(Team.id, Team.name)).all())
+    active = set(session.scalars(select(Person.id).where(Person.active)))
+    teams = select(Team.id, Team.product_lead_id, Team.engineering_lead_id)
+    teams = teams.where(Team.id == team_id) if team_id is not None else teams.where(Team.active)
+    leads = {
+        names[tid]: {
+            "product": product if product in active else None,
+            "engineering": engineering if engineering in active else None,
+        }
+        for tid, product, engineering in session.execute(teams)
+    }
+    return names, leads
+
+
+def load_overlap_facts(session: Session, now: datetime | None = None, *, team_id: int | None = None) -> OverlapFacts:
+    """The last year's ritual occurrences up to ``now`` with their attendees, each attendee on the side they speak
+    for (their lead seat on the occurrence's team, else their function); the active teams and their leads. With
+    ``team_id``, that one team only (active or not), for its page."""
+    now = now or utcnow()
+    names, leads = _leads(session, team_id)
+    functions = {pid: function.value for pid, function in session.execute(select(Person.id, Person.function))}
+    seats = {team: {person: seat for seat, person in held.items() if person} for team, held in leads.items()}
+    since = now - timedelta(days=LOOKBACK_DAYS)
+    occurrences = select(
+        RitualOccurrence.id,
+        RitualOccurrence.team_id,
+        RitualOccurrence.kind,
+        RitualOccurrence.starts_at,
+        RitualOccurrence.minutes,
+        RitualOccurrence.summary,
+        RitualOccurrence.organiser_id,
+    ).where(RitualOccurrence.starts_at >= since, RitualOccurrence.starts_at <= now)
+    attendance = (
+        select(RitualAttendance.occurrence_id, RitualAttendance.person_id)
+        .join(RitualOccurrence, RitualOccurrence.id == RitualAttendance.occurrence_id)
+        .where(RitualOccurrence.starts_at >= since, RitualOccurrence.starts_at <= now)
+    )
+    if team_id is not None:
+        occurrences = occurrences.where(RitualOccurrence.team_id == team_id)
+        attendance = attendance.where(RitualOccurrence.team_id == team_id)
+    present: dict[int, list[str]] = defaultdict(list)
+    for occurrence_id, person_id in session.execute(attendance):
+        present[occurrence_id].append(person_id)
+
+    def side(team: str, person: str | None) -> str | None:
+        if person is None:
+            return None
+        return seats.get(team, {}).get(person) or functions.get(person)
+
+    facts = []
+    for row in session.execute(occurrences.order_by(RitualOccurrence.starts_at, RitualOccurrence.id)):
+        team = names[row.team_id]
+        facts.append(
+            OccurrenceFacts(
+                id=row.id,
+                team=team,
+                kind=row.kind,
+                start=row.starts_at,
+                minutes=row.minutes,
+                summary=row.summary,
+                organiser=row.organiser_id,
+                organiser_function=side(team, row.organiser_id),
+                attendees=tuple(Attendee(person, side(team, person) or "other") for person in sorted(present[row.id])),
+            )
+        )
+    return OverlapFacts(occurrences=facts, leads=leads, teams=tuple(sorted(leads)), now=now)
+
+
+def load_pressure_facts(session: Session, now: datetime | None = None) -> PressureFacts:
+    """Everything the pressure test reads: the year's schedule, every decision, the year's rituals and the closed
+    pulses (each domain's own loader)."""
+    now = now or utcnow()
+    overlap = load_overlap_facts(session, now)
+    return PressureFacts(
+        schedule=load_schedule_facts(session, now),
+        decisions=load_decision_facts(session),
+        occurrences=overlap.occurrences,
+        trust=load_trust_facts(session, now),
+        now=now,
+        leads=overlap.leads,
+    )
