@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tandem.db import utcnow
 from tandem.decisions.service import load_facts as load_decision_facts
 from tandem.org.models import Person, Team
-from tandem.overlap.facts import Attendee, OccurrenceFacts, OverlapFacts, PressureFacts
+from tandem.overlap.facts import Attendee, OccurrenceFacts, OverlapFacts, PressureFacts, RitualKind
 from tandem.overlap.models import RitualAttendance, RitualOccurrence
 from tandem.schedule.service import load_schedule_facts
 from tandem.trust.service import load_trust_facts
@@ -103,3 +103,70 @@ def load_pressure_facts(session: Session, now: datetime | None = None) -> Pressu
         now=now,
         leads=overlap.leads,
     )
+
+
+def occurrences(
+    session: Session,
+    *,
+    team: Team,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    kind: RitualKind | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[OccurrenceFacts], int]:
+    """The team's occurrences from ``since`` (included) to ``until`` (excluded), of one kind or every kind, newest
+    first, with the total for paging; each attendee on the side they speak for, as ``load_overlap_facts`` places
+    them (their lead seat on the team, else their function)."""
+    query = select(
+        RitualOccurrence.id,
+        RitualOccurrence.kind,
+        RitualOccurrence.starts_at,
+        RitualOccurrence.minutes,
+        RitualOccurrence.summary,
+        RitualOccurrence.organiser_id,
+    ).where(RitualOccurrence.team_id == team.id)
+    if since is not None:
+        query = query.where(RitualOccurrence.starts_at >= since)
+    if until is not None:
+        query = query.where(RitualOccurrence.starts_at < until)
+    if kind is not None:
+        query = query.where(RitualOccurrence.kind == kind)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(
+        query.order_by(RitualOccurrence.starts_at.desc(), RitualOccurrence.id.desc()).limit(limit).offset(offset)
+    ).all()
+    present: dict[int, list[str]] = defaultdict(list)
+    if rows:
+        attendance = select(RitualAttendance.occurrence_id, RitualAttendance.person_id).where(
+            RitualAttendance.occurrence_id.in_([row.id for row in rows])
+        )
+        for occurrence_id, person_id in session.execute(attendance):
+            present[occurrence_id].append(person_id)
+    people = {person for attendees in present.values() for person in attendees}
+    people |= {row.organiser_id for row in rows if row.organiser_id is not None}
+    functions = {
+        pid: function.value
+        for pid, function in session.execute(select(Person.id, Person.function).where(Person.id.in_(people)))
+    }
+    _names, leads = _leads(session, team.id)
+    seats = {person: seat for seat, person in leads.get(team.name, {}).items() if person}
+
+    def side(person: str | None) -> str | None:
+        return None if person is None else seats.get(person) or functions.get(person)
+
+    listed = [
+        OccurrenceFacts(
+            id=row.id,
+            team=team.name,
+            kind=row.kind,
+            start=row.starts_at,
+            minutes=row.minutes,
+            summary=row.summary,
+            organiser=row.organiser_id,
+            organiser_function=side(row.organiser_id),
+            attendees=tuple(Attendee(person, side(person) or "other") for person in sorted(present[row.id])),
+        )
+        for row in rows
+    ]
+    return listed, total

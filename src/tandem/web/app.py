@@ -23,6 +23,7 @@ from tandem.constraints import api as constraints_api
 from tandem.db import engine_for, ensure_schema
 from tandem.decisions import api as decisions_api
 from tandem.org import api as org_api
+from tandem.overlap import api as overlap_api
 from tandem.schedule import api as schedule_api
 from tandem.trust import api as trust_api
 from tandem.walk import api as walk_api
@@ -38,6 +39,7 @@ ROUTERS = (
     schedule_api.router,  # before org: its /teams/{name:path} pages would otherwise swallow /teams/{team}/plan
     constraints_api.router,  # before org, for the same reason (/teams/{team}/constraints)
     trust_api.router,  # before org, for the same reason (/teams/{team}/trust)
+    overlap_api.router,  # before org, for the same reason (/teams/{team}/overlap)
     org_api.router,
     decisions_api.router,
     accounts_api.router,

@@ -1,8 +1,25 @@
-/* Drawing a Plotly chart from a page's own JSON, shared by the pages with a chart (plan.js, trust.js), which load
- * this script first. Nothing inline (the Content-Security-Policy forbids inline script and style).
+/* Drawing a Plotly chart from a page's own JSON, shared by the pages with a chart (plan.js, trust.js, overlap.js),
+ * which load this script first. Charts reading the same URL share one request (the overlap page draws two charts
+ * from its API). Nothing inline (the Content-Security-Policy forbids inline script and style).
  */
 (() => {
   "use strict";
+
+  const loaded = new Map();
+
+  /* The JSON at a URL, fetched once per page however many charts read it. */
+  const load = (url) => {
+    if (!loaded.has(url)) {
+      loaded.set(
+        url,
+        fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then((response) => {
+          if (!response.ok) throw new Error(String(response.status));
+          return response.json();
+        }),
+      );
+    }
+    return loaded.get(url);
+  };
 
   /* Draw the chart in the element with this id, from the JSON at its data-src, once Plotly is there: deferred
    * scripts all run before DOMContentLoaded, so by then Plotly's bundle (loaded after the page's script) is too.
@@ -17,12 +34,7 @@
         return;
       }
       try {
-        const response = await fetch(chart.dataset.src, {
-          credentials: "same-origin",
-          headers: { Accept: "application/json" },
-        });
-        if (!response.ok) throw new Error(String(response.status));
-        const figure = toFigure(await response.json());
+        const figure = toFigure(await load(chart.dataset.src));
         await window.Plotly.newPlot(chart, figure.data, figure.layout, {
           responsive: true,
           displayModeBar: false /* its buttons would need inline style rules, which the CSP refuses */,
