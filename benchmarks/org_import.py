@@ -9,18 +9,15 @@ TANDEM_TEST_POSTGRES_URL names a server; the benchmark creates and drops its own
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 
-from tandem.db import make_engine, normalise_url, transaction, upgrade
+from scratch import backends
+from tandem.db import make_engine, transaction
 from tandem.demo.generator import DemoOrg, generate_org, people_csv, teams_csv
 from tandem.org.importer import read_org
 from tandem.org.service import import_org
@@ -49,30 +46,11 @@ def changed_copy(org: DemoOrg) -> list[dict[str, str]]:
 
 
 @contextmanager
-def sqlite_database() -> Iterator[Engine]:
-    with tempfile.TemporaryDirectory() as directory:
-        engine = make_engine(f"sqlite:///{Path(directory) / 'bench.db'}")
-        upgrade(engine)
+def engine_of(database: Callable[[], AbstractContextManager[str]]) -> Iterator[Engine]:
+    with database() as url:
+        engine = make_engine(url)
         yield engine
         engine.dispose()
-
-
-@contextmanager
-def postgres_database(server_url: str) -> Iterator[Engine]:
-    server = normalise_url(server_url)
-    name = f"tandem_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(server.set(database=name).render_as_string(hide_password=False))
-    try:
-        upgrade(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def timed(action: Callable[[], object]) -> float:
@@ -110,15 +88,10 @@ def main() -> None:
     validate = timed(lambda: read_org(people, "people.csv", teams, "teams.csv"))
     print(f"{'validate only (no database)':<30} {validate:7.2f} s {count / validate:>10,.0f} people/s")
 
-    backends: list[tuple[str, Callable[[], AbstractContextManager[Engine]]]] = [("sqlite", sqlite_database)]
-    postgres_url = os.environ.get("TANDEM_TEST_POSTGRES_URL")
-    if postgres_url:
-        backends.append(("postgresql", lambda: postgres_database(postgres_url)))
-    else:
-        print("(PostgreSQL skipped: set TANDEM_TEST_POSTGRES_URL to measure it)")
+    found = backends()
     print(f"{'backend / step':<30} {'seconds':>9} {'people/s':>10}")
-    for name, database in backends:
-        with database() as engine:
+    for name, database in found:
+        with engine_of(database) as engine:
             first = timed(lambda: run_import(engine, people, teams))
             again = timed(lambda: run_import(engine, people, teams))
             upsert = timed(lambda: run_import(engine, changed, teams))

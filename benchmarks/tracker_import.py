@@ -18,23 +18,21 @@ import argparse
 import csv
 import io
 import json
-import os
 import random
 import resource
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 
-from tandem.db import make_engine, normalise_url, transaction, upgrade
+from scratch import backends
+from tandem.db import make_engine, transaction, upgrade
 from tandem.org.service import import_org
 from tandem.schedule.importer import import_tracker
 from tandem.schedule.trackers import read_jira
@@ -247,28 +245,10 @@ def measure(mode: str, url: str, path: Path) -> dict[str, Any]:
 
 
 @contextmanager
-def sqlite_database() -> Iterator[str]:
-    with tempfile.TemporaryDirectory() as directory:
-        url = f"sqlite:///{Path(directory) / 'bench.db'}"
+def prepared(database: Callable[[], AbstractContextManager[str]]) -> Iterator[str]:
+    with database() as url:
         prepare(make_engine(url))
         yield url
-
-
-@contextmanager
-def postgres_database(server_url: str) -> Iterator[str]:
-    server = normalise_url(server_url)
-    name = f"tandem_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = server.set(database=name).render_as_string(hide_password=False)
-    try:
-        prepare(make_engine(url))
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def prepare(engine: Engine) -> None:
@@ -319,19 +299,13 @@ def main() -> None:
     print(f"{'backend / step':<38} {'wall':>10} {'items/s':>14} {'changes/s':>14} {'peak RSS':>12} {'at start':>10}")
     report("read only (no database)", measure("read", "", export), items)
 
-    backends: list[tuple[str, Callable[[], AbstractContextManager[str]]]] = [("sqlite", sqlite_database)]
-    postgres_url = os.environ.get("TANDEM_TEST_POSTGRES_URL")
-    if postgres_url:
-        backends.append(("postgresql", lambda: postgres_database(postgres_url)))
-    else:
-        print("(PostgreSQL skipped: set TANDEM_TEST_POSTGRES_URL to measure it)")
-    for name, database in backends:
-        with database() as url:
+    for name, database in backends():
+        with prepared(database) as url:
             first = measure("import", url, export)
             report(f"{name}: first import", first, items)
             report(f"{name}: re-import (adds nothing)", measure("import", url, export), items)
         if args.pages >= 10:
-            with database() as url:
+            with prepared(database) as url:
                 report(f"{name}: first import of a tenth", measure("import", url, tenth), tenth_items)
         counts = first["counts"]
         print(f"  first import added {counts['changes_added']:,} schedule changes and {counts['items_added']:,} items")
