@@ -12,6 +12,7 @@ from tandem.db import current_revision, head_revision, upgrade
 from tandem.decisions.cli import app as decisions_app
 from tandem.demo.cli import demo
 from tandem.org.cli import app as org_app
+from tandem.overlap.cli import app as rituals_app
 from tandem.schedule.cli import app as schedule_app
 from tandem.trust.cli import app as pulse_app
 from tandem.walk.cli import walk
@@ -31,6 +32,7 @@ app.add_typer(decisions_app, name="decisions")
 app.add_typer(schedule_app, name="schedule")
 app.add_typer(pulse_app, name="pulse")
 app.add_typer(constraints_app, name="constraints")
+app.add_typer(rituals_app, name="rituals")
 app.command("walk")(walk)
 app.command("demo")(demo)
 app.command("serve")(serve)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 from dataclasses import asdict
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import typer
@@ -19,10 +20,14 @@ from tandem.decisions.service import Actor
 from tandem.demo.constraints import generate_constraints
 from tandem.demo.decisions import generate_decisions
 from tandem.demo.generator import generate_org, people_csv, teams_csv, write_demo
+from tandem.demo.rituals import DAYS as RITUAL_DAYS
+from tandem.demo.rituals import generate_calendars
 from tandem.demo.schedule import DemoPlan, generate_schedule
 from tandem.demo.trust import generate_pulses
 from tandem.org.importer import ImportRejectedError
 from tandem.org.service import import_org, team_by_name
+from tandem.overlap.importer import import_calendar
+from tandem.overlap.kinds import KindRules
 from tandem.schedule import service as schedule
 from tandem.schedule.importer import import_tracker
 from tandem.schedule.service import ScheduleError
@@ -35,13 +40,16 @@ from tandem.walk.report import ReportFormat
 def demo(
     seed: int = typer.Option(7, help="Seed of the generator: the same seed builds the same org."),
     directory: Path = typer.Option(
-        Path("tandem-demo"), "--dir", file_okay=False, help="Where people.csv, teams.csv and truth.json go."
+        Path("tandem-demo"),
+        "--dir",
+        file_okay=False,
+        help="Where people.csv, teams.csv, the other demo files, calendars/ and truth.json go.",
     ),
     report_format: ReportFormat = typer.Option(ReportFormat.TEXT, "--format", "-f", help="text, md or json."),
     out: Path | None = typer.Option(None, "--out", "-o", dir_okay=False, help="Write the walk to this file."),
 ) -> None:
-    """Build the demo org and a year of its decisions (with the ground truth beside them), load them into the
-    database through the same imports users run, and run the walk."""
+    """Build the demo org, a year of its decisions and team calendars (with the ground truth beside them), load
+    them into the database through the same imports users run, and run the walk."""
     now = utcnow()
     org = generate_org(seed)
     decisions = generate_decisions(org, seed, now=now)
@@ -84,15 +92,30 @@ def demo(
             import_constraint_log(
                 session, data=blockers_csv(board), name=str(directory / "constraints.csv"), actor=actor
             )
+            hidden = {problem.team for problem in board_plants if problem.team}
+            calendars = generate_calendars(
+                org, seed, now=now, avoid=already | silos | set(pulses.affected_teams) | hidden
+            )
+            rituals = _import_calendars(session, calendars.files, directory / "calendars", now=now, actor=actor)
     except ImportRejectedError as error:  # the generator and the importers disagree: a bug, said plainly
         fail(f"the demo data did not import ({len(error.problems)} problems), first: {error.problems[0]}", code=1)
     except (TrackerFormatError, ScheduleError, PulseImportError) as error:
         fail(f"the demo schedule or pulses did not load: {error}", code=1)
-    hidden = {problem.team for problem in board_plants}
     healthy = sorted(
-        (set(org.healthy_teams) & set(decisions.healthy_teams)) - silos - set(pulses.affected_teams) - hidden
+        (set(org.healthy_teams) & set(decisions.healthy_teams))
+        - silos
+        - set(pulses.affected_teams)
+        - hidden
+        - set(calendars.affected_teams)
     )
-    problems = [*org.planted, *decisions.planted, *schedule.planted, *pulses.planted, *board_plants]
+    problems = [
+        *org.planted,
+        *decisions.planted,
+        *schedule.planted,
+        *pulses.planted,
+        *board_plants,
+        *calendars.planted,
+    ]
     planted = [asdict(problem) for problem in problems]
     truth = {"seed": seed, "planted": planted, "healthy_teams": healthy}
     truth_path.write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
@@ -101,7 +124,8 @@ def demo(
         f"Demo org (seed {seed}): {len(org.people)} people, {len(org.teams)} teams, "
         f"{len(decisions.records)} decisions ({imported.created} new), "
         f"{tracker.record.counts.get('changes_added', 0)} tracker schedule changes, {len(schedule.plans)} plans, "
-        f"{pulse_report.responses} pulse responses, {len(board)} constraints; "
+        f"{pulse_report.responses} pulse responses, {len(board)} constraints, "
+        f"{rituals} ritual occurrences from {len(calendars.files)} calendars; "
         f"{len(planted)} planted problems; "
         f"files and ground truth in {directory}/ ({counts['people_created']} people created, "
         f"{counts['people_updated']} updated).",
@@ -109,6 +133,28 @@ def demo(
         soft_wrap=True,
     )
     write_walk(report_format, out)
+
+
+def _import_calendars(session: Session, files: dict[str, bytes], folder: Path, *, now: datetime, actor: str) -> int:
+    """Write each team's calendar export into ``folder`` and import it as ``tandem rituals import`` would, with
+    the default keyword rules, over the year before ``now``; the number of occurrences stored."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rules = KindRules.of()
+    stored = 0
+    for name, data in files.items():
+        path = folder / name
+        path.write_bytes(data)
+        report = import_calendar(
+            session,
+            data=data,
+            name=str(path),
+            actor=actor,
+            rules=rules,
+            since=now - timedelta(days=RITUAL_DAYS),
+            until=now,
+        )
+        stored += report.created + report.updated + report.unchanged
+    return stored
 
 
 def _enter_plans(session: Session, plans: list[DemoPlan]) -> None:
