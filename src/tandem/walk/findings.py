@@ -92,6 +92,36 @@ class OrgCounts(BaseModel):
     by_function: dict[str, int] = Field(description="Active people per function.")
 
 
+class Scorecard(BaseModel):
+    """A team scored 0-100 on each practice from the findings' evidence; None where evidence is missing."""
+
+    model_config = ConfigDict(frozen=True)
+
+    team: str
+    product_lead: str | None
+    engineering_lead: str | None
+    product_lead_name: str | None = None
+    engineering_lead_name: str | None = None
+    scores: dict[Practice, int | None] = Field(description="Per practice, 0-100, or null when evidence is missing.")
+    missing: list[Practice] = Field(default_factory=list, description="The practices without evidence.")
+    overall: int | None = Field(None, description="The mean of the scores that are not missing.")
+    finding_kinds: list[str] = Field(default_factory=list, description="The kinds of the team's findings.")
+
+
+class ModelPair(BaseModel):
+    """A product/engineering pair healthy on every practice with enough evidence: a model to copy."""
+
+    model_config = ConfigDict(frozen=True)
+
+    team: str
+    product_lead: str
+    engineering_lead: str
+    product_lead_name: str | None = None
+    engineering_lead_name: str | None = None
+    score: int
+    why: list[str] = Field(description="What the pair does differently from the rest of the org.")
+
+
 class WalkReport(BaseModel):
     tandem_version: str
     generated_at: datetime
@@ -101,3 +131,7 @@ class WalkReport(BaseModel):
         default_factory=dict,
         description="Figures per domain, e.g. metrics.decisions[team] = {median_working_days_to_decide, …}.",
     )
+    scorecards: list[Scorecard] = Field(
+        default_factory=list, description="Every active team scored per practice, worst overall first."
+    )
+    model_pairs: list[ModelPair] = Field(default_factory=list, description="Pairs worth copying, best first.")

@@ -13,11 +13,12 @@ from tandem.config import Thresholds
 from tandem.constraints.models import ConstraintEvent
 from tandem.db import utcnow
 from tandem.decisions.models import DecisionEvent
-from tandem.org.models import OrgImport
+from tandem.org.models import OrgImport, Person, Team
 from tandem.org.service import org_counts
 from tandem.overlap.models import RitualImport
 from tandem.schedule.models import Commitment, CommitmentRevision, CommitmentSignature, ScheduleChange
 from tandem.trust.models import Pulse, PulseResponse
+from tandem.walk import scorecards
 from tandem.walk.findings import Finding, WalkReport, worst_first
 from tandem.walk.registry import Loader, detectors, metric_providers
 
@@ -43,13 +44,39 @@ def run_walk(session: Session, thresholds: Thresholds, *, generated_at: datetime
         if provider.load not in loaded:
             loaded[provider.load] = provider.load(session)
         figures[provider.name] = provider.compute(loaded[provider.load], thresholds)
+    ordered = sorted(findings, key=worst_first)
+    cards = scorecards.scorecards(team_pairs(session), ordered, figures, thresholds)
     return WalkReport(
         tandem_version=__version__,
         generated_at=generated_at or utcnow(),
         org=org_counts(session),
-        findings=sorted(findings, key=worst_first),
+        findings=ordered,
         metrics=figures,
+        scorecards=cards,
+        model_pairs=scorecards.model_pairs(cards, figures, org_findings=ordered),
     )
+
+
+def team_pairs(session: Session) -> list[scorecards.Pair]:
+    """Every active team's two lead seats (active people only) with their names."""
+    people: dict[str, str] = dict(session.execute(select(Person.id, Person.name).where(Person.active)).tuples().all())
+    rows = session.execute(
+        select(Team.name, Team.product_lead_id, Team.engineering_lead_id).where(Team.active).order_by(Team.name)
+    )
+    pairs = []
+    for name, product, engineering in rows:
+        product = product if product in people else None
+        engineering = engineering if engineering in people else None
+        pairs.append(
+            scorecards.Pair(
+                team=name,
+                product_lead=product,
+                engineering_lead=engineering,
+                product_lead_name=people.get(product) if product else None,
+                engineering_lead_name=people.get(engineering) if engineering else None,
+            )
+        )
+    return pairs
 
 
 def data_version(session: Session) -> tuple[object, ...]:
