@@ -59,7 +59,7 @@ def run_walk(session: Session, thresholds: Thresholds, *, generated_at: datetime
 
 def team_pairs(session: Session) -> list[scorecards.Pair]:
     """Every active team's two lead seats (active people only) with their names."""
-    people: dict[str, str] = dict(session.execute(select(Person.id, Person.name).where(Person.active)).tuples().all())
+    people = {pid: name for pid, name in session.execute(select(Person.id, Person.name).where(Person.active))}  # noqa: C416
     rows = session.execute(
         select(Team.name, Team.product_lead_id, Team.engineering_lead_id).where(Team.active).order_by(Team.name)
     )
