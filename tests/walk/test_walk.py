@@ -58,7 +58,15 @@ def test_the_json_matches_the_schema_in_the_repo(engine: Engine, session: Sessio
     load_org(engine, *problem_org())
     document = json.loads(render(run_walk(session, Thresholds()), ReportFormat.JSON))
     jsonschema.validate(document, json.loads(SCHEMA_PATH.read_text()))
-    assert set(document) == {"tandem_version", "generated_at", "org", "findings", "metrics"}
+    assert set(document) == {
+        "tandem_version",
+        "generated_at",
+        "org",
+        "findings",
+        "metrics",
+        "scorecards",
+        "model_pairs",
+    }
     assert set(document["findings"][0]) == {
         "id",
         "kind",
