@@ -7,12 +7,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tandem.config import Thresholds
+from tandem.decisions import detectors as decision_detectors
 from tandem.overlap import analysis, pressure
 from tandem.overlap.facts import OverlapFacts, PressureFacts
-from tandem.overlap.service import load_overlap_facts, load_pressure_facts
+from tandem.overlap.service import load_overlap_facts
+from tandem.schedule import detectors as schedule_detectors
+from tandem.trust import detectors as trust_detectors
 from tandem.trust.service import trust_thresholds
 from tandem.walk.findings import Finding, Practice
-from tandem.walk.registry import detector, metrics
+from tandem.walk.registry import detector, metrics, read
 
 
 def load_inputs(session: Session) -> OverlapFacts:
@@ -20,7 +23,16 @@ def load_inputs(session: Session) -> OverlapFacts:
 
 
 def load_pressure_inputs(session: Session) -> PressureFacts:
-    return load_pressure_facts(session)
+    """The pressure test's facts from the other domains' loaders: in a walk, what they already read is reused."""
+    overlap = read(session, load_inputs)
+    return PressureFacts(
+        schedule=read(session, schedule_detectors.load_inputs),
+        decisions=read(session, decision_detectors.load_decision_inputs).facts,
+        occurrences=overlap.occurrences,
+        trust=read(session, trust_detectors.load_inputs),
+        now=overlap.now,
+        leads=overlap.leads,
+    )
 
 
 @detector(

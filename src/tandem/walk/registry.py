@@ -7,7 +7,8 @@ database, and the walk calls each loader once however many detectors need its da
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -29,6 +30,31 @@ DETECTOR_MODULES = (
 T = TypeVar("T")
 
 Loader = Callable[[Session], Any]
+
+_READ = "tandem.walk.read"
+"""Where a walk keeps what its loaders read, in ``Session.info``, for the length of the walk."""
+
+
+@contextmanager
+def one_read_per_walk(session: Session) -> Iterator[None]:
+    """Inside this block each loader reads the database once, however many detectors (or other loaders) need its
+    data; outside it, every call reads afresh."""
+    session.info[_READ] = {}
+    try:
+        yield
+    finally:
+        session.info.pop(_READ, None)
+
+
+def read(session: Session, loader: Callable[[Session], T]) -> T:
+    """``loader(session)``, read once per walk (see :func:`one_read_per_walk`)."""
+    memo: dict[Callable[[Session], Any], Any] | None = session.info.get(_READ)
+    if memo is None:
+        return loader(session)
+    if loader not in memo:
+        memo[loader] = loader(session)
+    result: T = memo[loader]
+    return result
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from tandem.schedule.models import Commitment, CommitmentRevision, CommitmentSig
 from tandem.trust.models import Pulse, PulseResponse
 from tandem.walk import scorecards
 from tandem.walk.findings import Finding, WalkReport, worst_first
-from tandem.walk.registry import Loader, detectors, metric_providers
+from tandem.walk.registry import detectors, metric_providers, one_read_per_walk, read
 
 
 class DetectorContractError(RuntimeError):
@@ -28,22 +28,18 @@ class DetectorContractError(RuntimeError):
 
 
 def run_walk(session: Session, thresholds: Thresholds, *, generated_at: datetime | None = None) -> WalkReport:
-    loaded: dict[Loader, Any] = {}
     findings: list[Finding] = []
-    for registered in detectors():
-        if registered.load not in loaded:
-            loaded[registered.load] = registered.load(session)
-        for finding in registered.detect(loaded[registered.load], thresholds):
-            if finding.kind != registered.kind or finding.practice != registered.practice:
-                raise DetectorContractError(
-                    f"detector '{registered.kind}' returned a '{finding.kind}' finding for '{finding.practice}'"
-                )
-            findings.append(finding)
     figures: dict[str, Any] = {}
-    for provider in metric_providers():
-        if provider.load not in loaded:
-            loaded[provider.load] = provider.load(session)
-        figures[provider.name] = provider.compute(loaded[provider.load], thresholds)
+    with one_read_per_walk(session):
+        for registered in detectors():
+            for finding in registered.detect(read(session, registered.load), thresholds):
+                if finding.kind != registered.kind or finding.practice != registered.practice:
+                    raise DetectorContractError(
+                        f"detector '{registered.kind}' returned a '{finding.kind}' finding for '{finding.practice}'"
+                    )
+                findings.append(finding)
+        for provider in metric_providers():
+            figures[provider.name] = provider.compute(read(session, provider.load), thresholds)
     ordered = sorted(findings, key=worst_first)
     cards = scorecards.scorecards(team_pairs(session), ordered, figures, thresholds)
     return WalkReport(
