@@ -63,7 +63,7 @@ def load_overlap_facts(session: Session, now: datetime | None = None, *, team_id
         occurrences = occurrences.where(RitualOccurrence.team_id == team_id)
         attendance = attendance.where(RitualOccurrence.team_id == team_id)
     present: dict[int, list[str]] = defaultdict(list)
-    for occurrence_id, person_id in session.execute(attendance):
+    for occurrence_id, person_id in session.connection().execute(attendance):  # Core rows: no ORM overhead
         present[occurrence_id].append(person_id)
 
     def side(team: str, person: str | None) -> str | None:
@@ -71,9 +71,19 @@ def load_overlap_facts(session: Session, now: datetime | None = None, *, team_id
             return None
         return seats.get(team, {}).get(person) or functions.get(person)
 
+    attendees: dict[tuple[str, str], Attendee] = {}
+    """One Attendee per (team, person): a person at a hundred standups is one object, not a hundred."""
+
+    def attendee(team: str, person: str) -> Attendee:
+        found = attendees.get((team, person))
+        if found is None:
+            found = attendees[(team, person)] = Attendee(person, side(team, person) or "other")
+        return found
+
     facts = []
-    for row in session.execute(occurrences.order_by(RitualOccurrence.starts_at, RitualOccurrence.id)):
+    for row in session.connection().execute(occurrences.order_by(RitualOccurrence.starts_at, RitualOccurrence.id)):
         team = names[row.team_id]
+        present_here = present.get(row.id, ())
         facts.append(
             OccurrenceFacts(
                 id=row.id,
@@ -84,7 +94,7 @@ def load_overlap_facts(session: Session, now: datetime | None = None, *, team_id
                 summary=row.summary,
                 organiser=row.organiser_id,
                 organiser_function=side(team, row.organiser_id),
-                attendees=tuple(Attendee(person, side(team, person) or "other") for person in sorted(present[row.id])),
+                attendees=tuple(attendee(team, person) for person in sorted(present_here)),
             )
         )
     return OverlapFacts(occurrences=facts, leads=leads, teams=tuple(sorted(leads)), now=now)
@@ -141,7 +151,7 @@ def occurrences(
         attendance = select(RitualAttendance.occurrence_id, RitualAttendance.person_id).where(
             RitualAttendance.occurrence_id.in_([row.id for row in rows])
         )
-        for occurrence_id, person_id in session.execute(attendance):
+        for occurrence_id, person_id in session.connection().execute(attendance):  # Core rows: no ORM overhead
             present[occurrence_id].append(person_id)
     people = {person for attendees in present.values() for person in attendees}
     people |= {row.organiser_id for row in rows if row.organiser_id is not None}
