@@ -121,9 +121,8 @@ def test_findings_are_grouped_by_practice_worst_first() -> None:
         }
     )
     markdown = render(report, ReportFormat.MD)
-    order = [
-        markdown.index(s) for s in ("A common accountable manager", "Equal power", "power_gap 0.7", "power_gap 0.5")
-    ]
+    headings = ("## A common accountable manager", "## Equal power", "### power_gap 0.7", "### power_gap 0.5")
+    order = [markdown.index(s) for s in headings]
     assert order == sorted(order)
 
 

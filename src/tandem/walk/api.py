@@ -1,4 +1,9 @@
-"""The walk in the browser (the executives' home page) and as JSON under /api/v1/walk."""
+"""The walk in the browser (the executives' home page) and as JSON under /api/v1/walk.
+
+The home page is the same report as ``tandem walk --format html`` (the ``walk_report.html`` partial, with links to
+the finding, team and person pages): its charts are drawn by ``/static/walk.js`` with Plotly served from the
+installed package, nothing inline but the figures' JSON block, under the strict Content-Security-Policy.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,10 @@ from sqlalchemy import select
 from tandem.accounts.permissions import can_read_org
 from tandem.org.models import Person
 from tandem.walk.findings import WalkReport
-from tandem.walk.report import by_practice
 from tandem.walk.report.evidence import evidence_lines
+from tandem.walk.report.html import report_view, template_globals
 from tandem.web.deps import CurrentViewer, SessionDep, ensure
+from tandem.web.plotly import page_style_ids
 from tandem.web.render import page
 from tandem.web.walk_cache import current_walk
 
@@ -26,8 +32,16 @@ def walk_page(request: Request, viewer: CurrentViewer, session: SessionDep) -> R
         # A member's home is their team; the org-wide walk is not theirs to read.
         return RedirectResponse(f"/teams/{quote(viewer.home_team, safe='')}", status_code=303)
     ensure(can_read_org(viewer))
-    report = current_walk(request, session)
-    return page(request, "walk.html", viewer=viewer, report=report, groups=by_practice(report))
+    view = report_view(current_walk(request, session))
+    return page(
+        request,
+        "walk.html",
+        viewer=viewer,
+        view=view,
+        links=True,
+        plotly_style_ids=page_style_ids(bool(view.charts)),
+        **template_globals(),
+    )
 
 
 @router.get("/findings/{finding_id}", response_class=HTMLResponse, include_in_schema=False)

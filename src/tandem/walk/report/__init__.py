@@ -1,4 +1,4 @@
-"""Renderings of a walk: text (Rich), Markdown and JSON, all from the same ``WalkReport``."""
+"""Renderings of a walk: text (Rich), Markdown, JSON and a self-contained HTML file, all from one ``WalkReport``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ class ReportFormat(StrEnum):
     TEXT = "text"
     MD = "md"
     JSON = "json"
+    HTML = "html"
 
 
 def by_practice(report: WalkReport) -> list[tuple[Practice, list[Finding]]]:
@@ -50,11 +51,12 @@ def decision_rows(report: WalkReport) -> list[list[str]]:
 
 
 def render(report: WalkReport, report_format: ReportFormat, *, width: int = 100) -> str:
-    from tandem.walk.report import markdown, text
+    from tandem.walk.report import html, markdown, text
 
     renderers: dict[ReportFormat, Callable[[WalkReport], str]] = {
         ReportFormat.TEXT: lambda r: text.render(r, width=width),
         ReportFormat.MD: markdown.render,
         ReportFormat.JSON: lambda r: r.model_dump_json(indent=2) + "\n",
+        ReportFormat.HTML: html.render,
     }
     return renderers[report_format](report)
