@@ -13,14 +13,12 @@ both absence detectors, loading the pressure facts (schedule, decisions, rituals
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, text
 
-from scratch import backends
+from scratch import backends, timed
 from tandem.config import Thresholds
 from tandem.db import make_engine, transaction
 from tandem.demo.generator import generate_org, people_csv, teams_csv
@@ -33,15 +31,6 @@ from tandem.overlap.kinds import KindRules
 from tandem.overlap.service import load_overlap_facts, load_pressure_facts
 
 NOW = datetime(2026, 11, 20, 14, tzinfo=UTC)
-
-
-def timed(work: Callable[[], object], runs: int = 3) -> tuple[float, object]:
-    seconds, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = work()
-        seconds.append(time.perf_counter() - start)
-    return statistics.median(seconds), result
 
 
 def run(engine: Engine, label: str, org_args: tuple[int, int]) -> None:

@@ -1,10 +1,12 @@
-"""Throw-away databases for the benchmarks: a migrated SQLite file, and a migrated PostgreSQL database on the server
-``TANDEM_TEST_POSTGRES_URL`` names (created, then dropped)."""
+"""What the benchmarks share: throw-away databases (a migrated SQLite file, and a migrated PostgreSQL database on the
+server ``TANDEM_TEST_POSTGRES_URL`` names, created then dropped) and the median of timed runs."""
 
 from __future__ import annotations
 
 import os
+import statistics
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -55,3 +57,13 @@ def backends() -> list[tuple[str, Callable[[], AbstractContextManager[str]]]]:
     else:
         print("(PostgreSQL skipped: set TANDEM_TEST_POSTGRES_URL to measure it)")
     return found
+
+
+def timed(work: Callable[[], object], runs: int = 3) -> tuple[float, object]:
+    """The median wall time of ``runs`` calls of ``work``, and what the last one returned."""
+    seconds, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = work()
+        seconds.append(time.perf_counter() - start)
+    return statistics.median(seconds), result

@@ -10,28 +10,18 @@ loading the facts, ``trust_metrics`` (every figure through the gate), ``trust_br
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from scratch import timed
 from tandem.db import make_engine, transaction, upgrade
 from tandem.demo.generator import generate_org, people_csv, teams_csv
 from tandem.demo.trust import generate_pulses
 from tandem.org.service import import_org
 from tandem.trust import analysis, service
 from tandem.trust.facts import TrustFacts, TrustThresholds
-
-
-def timed(work: Callable[[], object], runs: int = 3) -> tuple[float, object]:
-    seconds, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = work()
-        seconds.append(time.perf_counter() - start)
-    return statistics.median(seconds), result
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ from tandem.accounts.service import use_password_hasher
 from tandem.config import get_settings
 from tandem.constraints.models import APPEND_ONLY_TABLES as CONSTRAINT_APPEND_ONLY_TABLES
 from tandem.db import Base, engine_for, make_engine, normalise_url, session_factory, upgrade
+from tandem.followup.models import APPEND_ONLY_TABLES as FOLLOWUP_APPEND_ONLY_TABLES
 from tandem.schedule.models import APPEND_ONLY_TABLES
 
 pytest_plugins = ["webfixtures", "browserfixtures", "http_receiver"]
@@ -31,7 +32,13 @@ POSTGRES_URL = os.environ.get("TANDEM_TEST_POSTGRES_URL")
 # algorithm at a low cost. tests/accounts/test_service.py checks the production default separately.
 use_password_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
-APPEND_ONLY = ("audit_events", "decision_events", *APPEND_ONLY_TABLES, *CONSTRAINT_APPEND_ONLY_TABLES)
+APPEND_ONLY = (
+    "audit_events",
+    "decision_events",
+    *APPEND_ONLY_TABLES,
+    *CONSTRAINT_APPEND_ONLY_TABLES,
+    *FOLLOWUP_APPEND_ONLY_TABLES,
+)
 
 
 @pytest.fixture(scope="session")

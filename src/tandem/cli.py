@@ -11,11 +11,13 @@ from tandem.constraints.cli import app as constraints_app
 from tandem.db import current_revision, head_revision, upgrade
 from tandem.decisions.cli import app as decisions_app
 from tandem.demo.cli import demo
+from tandem.evaluate.cli import evaluate_command
+from tandem.followup.cli import app as actions_app
 from tandem.org.cli import app as org_app
 from tandem.overlap.cli import app as rituals_app
 from tandem.schedule.cli import app as schedule_app
 from tandem.trust.cli import app as pulse_app
-from tandem.walk.cli import walk
+from tandem.walk.cli import app as walk_app
 from tandem.web.cli import serve
 from tandem.worker import worker
 
@@ -33,8 +35,10 @@ app.add_typer(schedule_app, name="schedule")
 app.add_typer(pulse_app, name="pulse")
 app.add_typer(constraints_app, name="constraints")
 app.add_typer(rituals_app, name="rituals")
-app.command("walk")(walk)
+app.add_typer(walk_app, name="walk")
+app.add_typer(actions_app, name="actions")
 app.command("demo")(demo)
+app.command("evaluate")(evaluate_command)
 app.command("serve")(serve)
 app.command("worker")(worker)
 app.add_typer(users_app, name="users")

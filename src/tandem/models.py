@@ -4,6 +4,7 @@ from tandem.accounts.models import ApiToken, PasswordLink, Role, SignInThrottle,
 from tandem.audit.models import AuditEvent
 from tandem.constraints.models import Constraint, ConstraintEvent
 from tandem.decisions.models import Decision, DecisionEvent, DecisionScore, DecisionSignoff
+from tandem.followup.models import WalkAction, WalkSnapshot
 from tandem.notifications.models import Notification
 from tandem.org.models import Function, OrgImport, Person, PersonAlias, Team
 from tandem.overlap.models import RitualAttendance, RitualImport, RitualOccurrence
@@ -70,5 +71,7 @@ __all__ = [
     "TrackerImport",
     "TrackerItem",
     "User",
+    "WalkAction",
+    "WalkSnapshot",
     "WebSession",
 ]

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy.orm import Session
+import json
 
-from factories import import_small_org, person, small_org, small_teams
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from factories import import_small_org, load_org, person, small_org, small_teams
+from tandem.cli import app
 from tandem.walk.findings import Finding, OrgCounts, Practice, Recommendation, Scope, WalkReport, finding_id
 from tandem.walk.slices import restrict, slice_of, teams_under
 
@@ -85,3 +90,23 @@ def test_slice_of_resolves_people_and_teams_in_the_database(session: Session) ->
     assert slice_of(session, team_names=["search"]) == ({"Search"}, False)
     with pytest.raises(LookupError, match="no active team is called Nope"):
         slice_of(session, team_names=["Nope"])
+
+
+def test_the_cli_walks_one_team_and_saves_no_snapshot(cli_env: str, engine: Engine) -> None:
+    people = [*small_org(), person("pm2", "gm", "product", 4, team="Search"), person("em2", "gm", "engineering", 7)]
+    load_org(engine, people, [*small_teams(), {"team": "Search", "product_lead": "pm2", "engineering_lead": "em2"}])
+    result = CliRunner().invoke(app, ["walk", "--team", "Payments", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["findings"] == []  # Search's power gap is outside the slice
+    assert [card["team"] for card in document["scorecards"]] == ["Payments"]
+    whole = json.loads(CliRunner().invoke(app, ["walk", "--under", "gm", "--format", "json"]).stdout)
+    assert [f["kind"] for f in whole["findings"]] == ["power_gap"]
+    snapshots = CliRunner().invoke(app, ["walk", "snapshots"])
+    assert snapshots.stdout == ""
+
+
+def test_the_cli_refuses_an_unknown_team(cli_env: str, org: None) -> None:
+    result = CliRunner().invoke(app, ["walk", "--team", "Nope"])
+    assert result.exit_code == 2
+    assert "no active team is called Nope" in result.stderr

@@ -22,6 +22,7 @@ from tandem.config import Settings, get_settings
 from tandem.constraints import api as constraints_api
 from tandem.db import engine_for, ensure_schema
 from tandem.decisions import api as decisions_api
+from tandem.followup import api as followup_api
 from tandem.org import api as org_api
 from tandem.overlap import api as overlap_api
 from tandem.schedule import api as schedule_api
@@ -35,6 +36,7 @@ from tandem.web.security import CsrfRejectedError, security_middleware, verify_c
 STATIC = Path(__file__).parent / "static"
 ROUTERS = (
     walk_api.router,
+    followup_api.router,  # the trend page, snapshots and actions (/walk/trend, /api/v1/walk/snapshots, …)
     plotly.router,  # /assets/plotly.min.js and /assets/plotly.css, for the pages that draw a chart
     schedule_api.router,  # before org: its /teams/{name:path} pages would otherwise swallow /teams/{team}/plan
     constraints_api.router,  # before org, for the same reason (/teams/{team}/constraints)

@@ -1,0 +1,1 @@
+"""Follow-through: each walk saved as a snapshot, findings turned into actions, and the next walk compared."""
