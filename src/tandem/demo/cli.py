@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -78,7 +79,7 @@ def demo(
             )
             imported = import_decision_log(session, data=log, name=str(directory / "decisions.json"), actor=actor)
             tracker = import_tracker(session, "jira", jira_path, imported_by=actor)
-            _enter_plans(session, schedule.plans)
+            enter_plans(session, schedule.plans)
             managers = {team: chain[0] if chain else None for team, chain in manager_chains(session).items()}
             pulses = generate_pulses(org, seed, now=now, managers=managers, avoid=already | silos)
             (directory / "pulses.csv").write_text(pulses.csv, encoding="utf-8")
@@ -157,7 +158,7 @@ def _import_calendars(session: Session, files: dict[str, bytes], folder: Path, *
     return stored
 
 
-def _enter_plans(session: Session, plans: list[DemoPlan]) -> None:
+def enter_plans(session: Session, plans: Sequence[DemoPlan]) -> None:
     """Each team's plan as its leads would enter it: product adds and ranks, engineering estimates, both sign."""
     for plan in plans:
         team = team_by_name(session, plan.team)

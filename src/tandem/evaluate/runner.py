@@ -42,17 +42,14 @@ from tandem.constraints.importer import import_constraint_log
 from tandem.constraints.importer import to_csv as blockers_csv
 from tandem.db import make_engine, normalise_url, transaction, upgrade, utcnow
 from tandem.decisions.importer import import_decision_log
-from tandem.decisions.service import Actor
+from tandem.demo.cli import enter_plans
 from tandem.demo.generator import people_csv, teams_csv
 from tandem.demo.rituals import DAYS as RITUAL_DAYS
-from tandem.demo.schedule import DemoPlan
 from tandem.evaluate.cases import KINDS, OrgCase, Plant, build_case
-from tandem.org.service import import_org, team_by_name
+from tandem.org.service import import_org
 from tandem.overlap.importer import import_calendar
 from tandem.overlap.kinds import KindRules
-from tandem.schedule import service as schedule
 from tandem.schedule.importer import import_tracker
-from tandem.schedule.service import ScheduleError
 from tandem.trust.service import import_answers
 from tandem.walk.findings import Finding
 from tandem.walk.service import run_walk
@@ -565,41 +562,3 @@ def load_case(
             since=case.now - timedelta(days=RITUAL_DAYS),
             until=case.now,
         )
-
-
-def enter_plans(session: Session, plans: Sequence[DemoPlan]) -> None:
-    """Each team's plan as its leads would enter it: product adds and ranks, engineering estimates, both sign
-    (what ``tandem demo`` does)."""
-    for plan in plans:
-        team = team_by_name(session, plan.team)
-        if team is None:
-            raise ScheduleError(f"a plan names a team the org does not have: {plan.team}")
-        product = Actor(f"evaluate as {plan.product_lead}", plan.product_lead)
-        engineering = Actor(f"evaluate as {plan.engineering_lead}", plan.engineering_lead)
-        leads = {plan.product_lead: product, plan.engineering_lead: engineering}
-        schedule.set_capacity(session, team, engineering, capacity_per_day=plan.capacity_per_day)
-        ids = []
-        for title, optimistic, likely, pessimistic in plan.items:
-            item = schedule.add_item(session, team, product, title=title, now=plan.ranked_at)
-            schedule.estimate(
-                session,
-                item,
-                engineering,
-                optimistic=optimistic,
-                likely=likely,
-                pessimistic=pessimistic,
-                now=plan.estimated_at,
-            )
-            ids.append(item.id)
-        promise = plan.commitment
-        commitment = schedule.propose(
-            session,
-            team,
-            leads[promise.proposed_by],
-            title=promise.title,
-            target_date=promise.target_date,
-            scope=ids[:5],
-            confidence=promise.confidence,
-            now=promise.proposed_at,
-        )
-        schedule.sign(session, commitment, leads[promise.signed_by], revision_number=1, now=promise.signed_at)
