@@ -286,3 +286,21 @@ def test_a_stricter_group_minimum_withholds_trust() -> None:
 
 def test_a_team_without_pressure_is_not_compared() -> None:
     assert pressure.compare_under_pressure(facts(rituals(0, 0, 10, 40), revisions=[]), T) == {}
+
+
+def test_the_finding_and_the_metrics_share_one_comparison(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    original = pressure.compare_under_pressure
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pressure, "compare_under_pressure", counted)
+    same = facts(rituals(3, 20, 38, 40))
+    [finding] = pressure.fracture_under_pressure(same, T)
+    figures = pressure.pressure_figures(same, T)
+    assert figures[TEAM]["measures"]["joint_rituals"] == finding.evidence["measures"]["joint_rituals"]
+    assert len(calls) == 1
+    pressure.pressure_figures(facts(rituals(3, 20, 38, 40)), T)  # other facts: compared afresh
+    assert len(calls) == 2

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import weakref
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -339,6 +340,23 @@ def compare_under_pressure(
     return compared
 
 
+_last: tuple[weakref.ref[PressureFacts], Thresholds, TrustThresholds | None, dict[str, TeamPressure]] | None = None
+"""The last comparison and what it was made from: the walk's finding and its metrics read the same facts, and the
+comparison (every team's periods, tests and trust gate) is the costly part, so it is made once for both."""
+
+
+def _compared(
+    facts: PressureFacts, thresholds: Thresholds, trust_thresholds: TrustThresholds | None
+) -> dict[str, TeamPressure]:
+    global _last
+    last = _last
+    if last is not None and last[0]() is facts and last[1] == thresholds and last[2] == trust_thresholds:
+        return last[3]
+    compared = compare_under_pressure(facts, thresholds, trust_thresholds)
+    _last = (weakref.ref(facts), thresholds, trust_thresholds, compared)
+    return compared
+
+
 def _lookahead(thresholds: Thresholds) -> timedelta:
     """A committed date up to this far ahead already puts today under pressure."""
     return timedelta(days=thresholds.pressure_before_commitment_working_days * 7 // 5 + 3)
@@ -369,7 +387,7 @@ def fracture_under_pressure(
     the largest trust drop), capped at 1.
     """
     findings = []
-    for team, compared in compare_under_pressure(facts, thresholds, trust_thresholds).items():
+    for team, compared in _compared(facts, thresholds, trust_thresholds).items():
         fractured = compared.fractured
         if not fractured:
             continue
@@ -431,5 +449,5 @@ def pressure_figures(
             "alpha_each": compared.alpha_each,
             "measures": {name: m.evidence() for name, m in compared.measures.items()},
         }
-        for team, compared in compare_under_pressure(facts, thresholds, trust_thresholds).items()
+        for team, compared in _compared(facts, thresholds, trust_thresholds).items()
     }
