@@ -42,10 +42,11 @@ import sys
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -281,7 +282,7 @@ def decision_log(org: Org, scale: float, seed: int, now: datetime) -> tuple[byte
     run = 0
     while len(records) < target:
         for record in generate_decisions(org.demo, seed + run, now=now).records:
-            records.setdefault((record["team"], record["title"], record["opened_at"]), record)
+            records.setdefault((str(record["team"]), str(record["title"]), str(record["opened_at"])), record)
         run += 1
     chosen = list(records.values())[:target]
     return json.dumps(chosen, separators=(",", ":")).encode(), len(chosen)
@@ -611,6 +612,10 @@ class _TimedReads(dict[Any, Any]):
             self.record(name, seconds - inner_seconds, statements - inner_statements)
 
 
+def _listed(detect: Callable[[Any, Any], Iterable[Any]], data: Any, thresholds: Any) -> list[Any]:
+    return list(detect(data, thresholds))
+
+
 def child_breakdown(url: str) -> dict[str, Any]:
     """The walk's steps as ``run_walk`` takes them (each loader read once per walk, through the registry's memo),
     each timed, with the statements it sent and the memory held after it."""
@@ -669,12 +674,10 @@ def child_breakdown(url: str) -> dict[str, Any]:
                 session.info[key] = memo
             for registered in detectors():
                 data = load(registered.load, session)
-                findings += timed("detect", registered.kind, lambda r=registered, d=data: list(r.detect(d, thresholds)))
+                findings += timed("detect", registered.kind, partial(_listed, registered.detect, data, thresholds))
             for provider in metric_providers():
                 data = load(provider.load, session)
-                figures[provider.name] = timed(
-                    "metrics", provider.name, lambda p=provider, d=data: p.compute(d, thresholds)
-                )
+                figures[provider.name] = timed("metrics", provider.name, partial(provider.compute, data, thresholds))
         ordered = sorted(findings, key=worst_first)
         pairs = timed("assemble", "walk.service.team_pairs", lambda: team_pairs(session))
         cards = timed(
