@@ -667,7 +667,8 @@ def child_breakdown(url: str) -> dict[str, Any]:
         findings: list[Any] = []
         figures: dict[str, Any] = {}
         reads = getattr(registry, "one_read_per_walk", None)
-        with reads(session) if reads is not None else nullcontext():
+        paused = getattr(registry, "collector_paused", nullcontext)
+        with reads(session) if reads is not None else nullcontext(), paused():
             key = getattr(registry, "_READ", None)
             if key is not None and key in session.info:
                 memo = _TimedReads(statements, lambda name, seconds, sent: row("load", name, seconds, sent))

@@ -17,7 +17,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, MetaData, Select, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -114,6 +114,34 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work: commits on success, rolls back on any exception."""
     with session_factory(engine)() as session, session.begin():
         yield session
+
+
+def bulk_columns(session: Session, statement: Select[*tuple[Any, ...]]) -> list[list[Any]]:
+    """The statement's result as one list per selected column, read in the session's transaction through the
+    driver's cursor.
+
+    For the walk's reads of a million rows: SQLAlchemy builds and processes a ``Row`` per row, which at that size
+    costs more than the query (10 s against the driver's 4 for a year of schedule changes at 2,000 teams). Here the
+    driver's tuples are transposed in C, and only columns whose type converts values (timestamps) are converted.
+    Parameters are rendered into the SQL by SQLAlchemy's literal renderers: pass values, never user text.
+    """
+    connection = session.connection()
+    dialect = connection.dialect
+    sql = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    selected = list(statement.selected_columns)
+    columns = [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in selected]
+    del rows
+    for index, column in enumerate(selected):
+        convert = column.type.dialect_impl(dialect).result_processor(dialect, None)
+        if convert is not None:
+            columns[index] = [convert(value) for value in columns[index]]
+    return columns
 
 
 T = TypeVar("T")

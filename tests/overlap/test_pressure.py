@@ -290,13 +290,13 @@ def test_a_team_without_pressure_is_not_compared() -> None:
 
 def test_the_finding_and_the_metrics_share_one_comparison(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
-    original = pressure.compare_under_pressure
+    original = pressure.team_events  # read once per comparison
 
     def counted(*args: object, **kwargs: object) -> object:
         calls.append(1)
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pressure, "compare_under_pressure", counted)
+    monkeypatch.setattr(pressure, "team_events", counted)
     same = facts(rituals(3, 20, 38, 40))
     [finding] = pressure.fracture_under_pressure(same, T)
     figures = pressure.pressure_figures(same, T)

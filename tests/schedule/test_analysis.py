@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from tandem.config import Thresholds
-from tandem.schedule.analysis import change_kind, siloed_schedules, team_metrics, unrealistic_commitments
-from tandem.schedule.facts import ChangeFacts, RevisionFacts, ScheduleFacts, SignatureFacts
+from tandem.schedule.analysis import (
+    change_kind,
+    judged_tracker_changes,
+    siloed_schedules,
+    team_metrics,
+    unrealistic_commitments,
+)
+from tandem.schedule.facts import ChangeFacts, RevisionFacts, ScheduleFacts, SignatureFacts, counterpart
+from tandem.workdays import working_days_between
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 MONDAY = datetime(2026, 11, 2, 10, tzinfo=UTC)
@@ -201,3 +209,50 @@ def test_metrics_split_joint_and_lone_changes() -> None:
     assert figures["joint_share"] == 0.5
     assert figures["engineering_alone_share"] == 0.5
     assert figures["product_alone_share"] == 0.0
+
+
+def test_an_answer_just_before_the_window_still_makes_a_change_joint() -> None:
+    window = timedelta(days=THRESHOLDS.schedule_window_days)
+    opening = NOW - window
+    slipped = [change("dev1", f"PAY-{n}", opening + timedelta(hours=2)) for n in range(6)]
+    answered_the_day_before = [change("pm1", c.item, c.at - timedelta(days=1)) for c in slipped]
+    assert siloed_schedules(facts(slipped + answered_the_day_before), THRESHOLDS) == []
+
+
+def _answered_pairwise(changes: list[ChangeFacts], leads: dict[str, str | None], answer_days: int) -> list[bool]:
+    """The rule as it reads: look at every other change of the item."""
+    answered = []
+    for one in changes:
+        by_lead = one.person_id is not None and one.person_id == leads.get(one.function or "")
+        answered.append(
+            one.function is not None
+            and any(
+                other.function == counterpart(one.function)
+                and (by_lead or (other.person_id is not None and other.person_id == leads.get(other.function)))
+                and abs(working_days_between(one.at, other.at)) <= answer_days
+                for other in changes
+                if other.item == one.item
+            )
+        )
+    return answered
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_columnar_judgement_agrees_with_looking_at_every_pair(seed: int) -> None:
+    rng = random.Random(seed)
+    people = [*FUNCTION, None]
+    start = datetime(2026, 6, 1, tzinfo=UTC)
+    changes = [
+        change(
+            rng.choice(people),
+            f"PAY-{rng.randrange(30)}",
+            # whole days and half days apart, so answers land exactly on the two-working-day boundary too
+            start + timedelta(hours=12 * rng.randrange(300), seconds=rng.choice([0, 0, 1, 3600])),
+        )
+        for _ in range(600)
+    ]
+    judged = judged_tracker_changes(facts(changes), THRESHOLDS.silo_answer_working_days)
+    ordered = [judged.table[index] for index in judged.order.tolist()]
+    expected = _answered_pairwise(ordered, LEADS["Payments"], THRESHOLDS.silo_answer_working_days)
+    assert judged.joint.tolist() == expected
+    assert 0 < sum(expected) < len(expected)

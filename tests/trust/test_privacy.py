@@ -116,6 +116,16 @@ def test_a_later_figure_is_checked_against_everything_already_shown() -> None:
     assert [s.key for s in gate.shown] == ["a", "b", "c"]
 
 
+def test_a_copied_gate_keeps_what_was_shown_and_admits_on_its_own() -> None:
+    gate = Gate(5)
+    assert gate.admit(Slice("a", responses("p1", *range(15))))
+    twin = gate.copy()
+    assert twin.admit(Slice("b", responses("p1", *range(5))))
+    assert not twin.admit(Slice("c", responses("p1", *range(5, 12))))  # would leave 12..14 of a minus b: three
+    assert "b" not in gate
+    assert gate.admit(Slice("c", responses("p1", *range(5, 12))))  # the original never saw b: 0..4 and 12..14
+
+
 def test_figures_admitted_together_are_all_or_none() -> None:
     gate = Gate(5)
     assert gate.admit(Slice("team", responses("p1", *range(9))))

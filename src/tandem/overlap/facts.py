@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from tandem.decisions.facts import DecisionFacts
 from tandem.schedule.facts import ScheduleFacts
@@ -83,10 +84,10 @@ class OverlapFacts:
     now: datetime = field(default_factory=lambda: datetime.now().astimezone())
 
 
-@dataclass(frozen=True)
-class TeamEvent:
+class TeamEvent(NamedTuple):
     """Something that happened on a team that the pressure test measures or that opens a pressure period (derived
-    from ``PressureFacts`` by ``tandem.overlap.pressure.team_events``).
+    from ``PressureFacts`` by ``tandem.overlap.pressure.team_events``; a named tuple, as a year of schedule changes
+    makes a million of them).
 
     ``kind`` is one of: ``schedule_change`` (``flag`` = made alone by one function), ``decision`` (``flag`` =
     escalated), ``ritual`` (``flag`` = both functions present) for measures; ``committed_date`` (the date a

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import bisect
 import math
-import weakref
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from tandem.config import Thresholds
+from tandem.memo import remember_last
 from tandem.overlap.analysis import both_present
 from tandem.overlap.facts import PressureFacts, RitualKind, TeamEvent
 from tandem.schedule.analysis import changes_made_alone
@@ -113,9 +113,10 @@ def pressure_periods(events: Sequence[TeamEvent], thresholds: Thresholds) -> dic
     return merged
 
 
-def under_pressure(periods: Sequence[Period], at: datetime) -> bool:
-    """Whether ``at`` falls in one of a team's (merged, ordered) periods, ends included."""
-    starts = [p.start for p in periods]
+def under_pressure(periods: Sequence[Period], at: datetime, starts: Sequence[datetime] | None = None) -> bool:
+    """Whether ``at`` falls in one of a team's (merged, ordered) periods, ends included (``starts``: the periods'
+    starts, when the caller asks of many moments)."""
+    starts = starts if starts is not None else [p.start for p in periods]
     index = bisect.bisect_right(starts, at) - 1
     return index >= 0 and at <= periods[index].end
 
@@ -296,17 +297,17 @@ def compare_under_pressure(
     Teams without a single pressure period are left out: there is nothing to compare.
     """
     since = facts.now - timedelta(days=thresholds.pressure_window_days)
-    events = team_events(facts, thresholds)
-    window_events = [e for e in events if since <= _as_moment(e.at) <= facts.now]
-    periods = pressure_periods(
-        [e for e in events if since <= _as_moment(e.at) <= facts.now + _lookahead(thresholds)], thresholds
-    )
+    ahead = facts.now + _lookahead(thresholds)
+    events = [(event, moment) for event in team_events(facts, thresholds) if since <= (moment := _as_moment(event.at))]
+    periods = pressure_periods([event for event, moment in events if moment <= ahead], thresholds)
+    starts = {team: [p.start for p in team_periods] for team, team_periods in periods.items()}
     flags: dict[str, dict[str, dict[bool, list[bool]]]] = defaultdict(
         lambda: defaultdict(lambda: {True: [], False: []})
     )
-    for event in window_events:
-        if event.kind in MEASURES and event.team in periods:
-            flags[event.team][event.kind][under_pressure(periods[event.team], _as_moment(event.at))].append(event.flag)
+    for event, moment in events:  # a million schedule changes at 2,000 teams: the periods' starts are found once
+        if moment <= facts.now and event.kind in MEASURES and event.team in periods:
+            inside = under_pressure(periods[event.team], moment, starts[event.team])
+            flags[event.team][event.kind][inside].append(event.flag)
     trust = _trust_measures(facts, periods, since, trust_thresholds or TrustThresholds())
     compared = {}
     for team in sorted(periods):
@@ -340,21 +341,9 @@ def compare_under_pressure(
     return compared
 
 
-_last: tuple[weakref.ref[PressureFacts], Thresholds, TrustThresholds | None, dict[str, TeamPressure]] | None = None
-"""The last comparison and what it was made from: the walk's finding and its metrics read the same facts, and the
-comparison (every team's periods, tests and trust gate) is the costly part, so it is made once for both."""
-
-
-def _compared(
-    facts: PressureFacts, thresholds: Thresholds, trust_thresholds: TrustThresholds | None
-) -> dict[str, TeamPressure]:
-    global _last
-    last = _last
-    if last is not None and last[0]() is facts and last[1] == thresholds and last[2] == trust_thresholds:
-        return last[3]
-    compared = compare_under_pressure(facts, thresholds, trust_thresholds)
-    _last = (weakref.ref(facts), thresholds, trust_thresholds, compared)
-    return compared
+_compared = remember_last(compare_under_pressure)
+"""The walk's finding and its metrics read the same facts, and the comparison (every team's periods, tests and
+trust gate) is the costly part, so it is made once for both."""
 
 
 def _lookahead(thresholds: Thresholds) -> timedelta:

@@ -20,9 +20,10 @@ from typing import Any
 import numpy as np
 
 from tandem.config import Thresholds
-from tandem.schedule.facts import FUNCTIONS, ChangeFacts, RevisionFacts, ScheduleFacts, counterpart
+from tandem.memo import remember_last
+from tandem.schedule.facts import FUNCTIONS, ChangeFacts, ChangeTable, RevisionFacts, ScheduleFacts, counterpart
 from tandem.walk.findings import Finding, Practice, Recommendation, Scope, finding_id, worst_first
-from tandem.workdays import working_days_between
+from tandem.workdays import span, working_days_between, working_place
 
 MAX_LISTED = 10
 """The most changes a finding's evidence lists, newest first."""
@@ -92,37 +93,143 @@ def change_kind(field: str, from_value: str | None, to_value: str | None) -> str
     return "other"
 
 
-def _tracker_changes(changes: Sequence[ChangeFacts], leads: dict[str, str | None], answer_days: int) -> list[_Change]:
-    by_item: dict[str, list[ChangeFacts]] = defaultdict(list)
-    for change in changes:
-        by_item[change.item].append(change)
-    judged = []
-    for change in changes:
-        joint = False
-        if change.function in FUNCTIONS:
-            other_function = counterpart(change.function)
-            by_lead = change.person_id is not None and change.person_id == leads.get(change.function)
-            joint = any(
-                other.function == other_function
-                and (by_lead or other.person_id == leads.get(other_function))
-                and abs(working_days_between(change.at, other.at)) <= answer_days
-                for other in by_item[change.item]
-            )
-        judged.append(
-            _Change(
-                item=change.item,
-                field=change.field,
-                at=change.at,
-                actor=change.person_id or change.actor,
-                function=change.function,
-                source=change.source,
-                from_value=change.from_value,
-                to_value=change.to_value,
-                joint=joint,
-                kind=change_kind(change.field, change.from_value, change.to_value),
-            )
-        )
-    return judged
+def _judged(change: ChangeFacts, joint: bool) -> _Change:
+    return _Change(
+        item=change.item,
+        field=change.field,
+        at=change.at,
+        actor=change.person_id or change.actor,
+        function=change.function,
+        source=change.source,
+        from_value=change.from_value,
+        to_value=change.to_value,
+        joint=joint,
+        kind=change_kind(change.field, change.from_value, change.to_value),
+    )
+
+
+_FUNCTION_CODES = {function: code for code, function in enumerate(FUNCTIONS)}
+"""product 0, engineering 1 (the counterpart of code ``c`` is ``1 - c``); -1 in the arrays for neither."""
+
+
+@dataclass(frozen=True)
+class JudgedTracker:
+    """Every tracker change up to ``now``, judged joint or alone once, in columns sorted by team then time: the
+    siloed-schedule finding, the schedule metrics and the pressure test count slices of it, and only a finding's
+    evidence turns changes back into objects."""
+
+    table: ChangeTable
+    order: np.ndarray[Any, np.dtype[np.intp]]
+    """Row ``i`` below is row ``order[i]`` of the table."""
+    at: np.ndarray[Any, np.dtype[np.float64]]
+    """POSIX seconds, for windows."""
+    function: np.ndarray[Any, np.dtype[np.int8]]
+    joint: np.ndarray[Any, np.dtype[np.bool_]]
+    bounds: dict[str, tuple[int, int]]
+    """Team -> its rows, ``[start, stop)``."""
+
+    def window(self, team: str, since: datetime | None = None) -> slice:
+        """The team's rows from ``since`` (included) on."""
+        start, stop = self.bounds.get(team, (0, 0))
+        if since is not None:
+            start += int(np.searchsorted(self.at[start:stop], since.timestamp(), side="left"))
+        return slice(start, stop)
+
+    def alone(self, rows: slice, function: str) -> int:
+        return int(np.count_nonzero((self.function[rows] == _FUNCTION_CODES[function]) & ~self.joint[rows]))
+
+    def moments(self, rows: slice) -> list[datetime]:
+        return [self.table.at[index] for index in self.order[rows].tolist()]
+
+    def judged(self, rows: slice) -> list[_Change]:
+        return [
+            _judged(self.table[index], joint)
+            for index, joint in zip(self.order[rows].tolist(), self.joint[rows].tolist(), strict=True)
+        ]
+
+
+def joint_answers(
+    item: np.ndarray[Any, np.dtype[np.int64]],
+    function: np.ndarray[Any, np.dtype[np.int8]],
+    by_lead: np.ndarray[Any, np.dtype[np.bool_]],
+    day: np.ndarray[Any, np.dtype[np.int64]],
+    fraction: np.ndarray[Any, np.dtype[np.float64]],
+    answer_days: int,
+) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Per change, whether it was answered: a change by the other function to the same item (``item`` codes) within
+    ``answer_days`` working days either way, by that function's lead unless this change was itself a lead's.
+
+    Places on the working-day count (``workdays.working_place``) come as ``day`` and ``fraction``. Each change
+    looks only at its nearest possible answer on either side in time (found by binary search in the answers
+    sorted by item, function and time), so a year of changes is judged in O(n log n), exactly as
+    ``workdays.working_days_between`` would judge each pair.
+    """
+    joint = np.zeros(len(item), dtype=bool)
+    if not len(item):
+        return joint
+    clock = (day - day.min()) + fraction
+    width = float(clock.max()) + 2.0
+    """Group codes are spaced this far apart on one axis, so sorting by ``group * width + clock`` sorts by group
+    then time."""
+    has_function = function >= 0
+    for answers, asking in ((has_function, has_function & by_lead), (has_function & by_lead, has_function & ~by_lead)):
+        pool = np.flatnonzero(answers)
+        askers = np.flatnonzero(asking)
+        if not len(pool) or not len(askers):
+            continue
+        keys = (item[pool] * 2 + function[pool]) * width + clock[pool]
+        order = np.argsort(keys, kind="stable")
+        pool, keys = pool[order], keys[order]
+        wanted = (item[askers] * 2 + (1 - function[askers])) * width + clock[askers]
+        position = np.searchsorted(keys, wanted, side="left")
+        for neighbour in (position - 1, position):
+            inside = (neighbour >= 0) & (neighbour < len(pool))
+            other = pool[np.clip(neighbour, 0, len(pool) - 1)]
+            same = inside & (item[other] == item[askers]) & (function[other] == 1 - function[askers])
+            later = (day[other] > day[askers]) | ((day[other] == day[askers]) & (fraction[other] >= fraction[askers]))
+            early, late = np.where(later, askers, other), np.where(later, other, askers)
+            apart = span(day[early], fraction[early], day[late], fraction[late])
+            joint[askers[same & (apart <= answer_days)]] = True
+    return joint
+
+
+@remember_last
+def judged_tracker_changes(facts: ScheduleFacts, answer_days: int) -> JudgedTracker:
+    """Every tracker change up to ``now``, judged against the whole history read (an answer the day before a window
+    opens still makes a change joint). Judged once per walk: the siloed-schedule finding, the schedule metrics and
+    the pressure test all read it."""
+    table = ChangeTable.of(facts.changes)
+    size = len(table)
+    teams: dict[str, int] = {}
+    team = np.fromiter((teams.setdefault(name, len(teams)) for name in table.team), np.int64, size)
+    at = np.fromiter((moment.timestamp() for moment in table.at), np.float64, size)
+    order = np.lexsort((at, team))
+    order = order[at[order] <= facts.now.timestamp()]
+    items: dict[tuple[str, str], int] = {}
+    item = np.fromiter(
+        (items.setdefault(key, len(items)) for key in zip(table.team, table.item, strict=True)), np.int64, size
+    )
+    function = np.fromiter((_FUNCTION_CODES.get(f or "", -1) for f in table.function), np.int8, size)
+    leads = facts.leads
+    by_lead = np.fromiter(
+        (
+            person is not None and person == leads.get(name, {}).get(f or "")
+            for name, person, f in zip(table.team, table.person_id, table.function, strict=True)
+        ),
+        bool,
+        size,
+    )
+    places = [working_place(moment) for moment in table.at]
+    day = np.fromiter((place for place, _ in places), np.int64, size)
+    fraction = np.fromiter((part for _, part in places), np.float64, size)
+    del places
+    function, at, team = function[order], at[order], team[order]
+    joint = joint_answers(item[order], function, by_lead[order], day[order], fraction[order], answer_days)
+    names = list(teams)
+    starts = np.flatnonzero(np.diff(team, prepend=-1))
+    stops = [*starts[1:].tolist(), len(order)] if len(starts) else []
+    bounds = {names[team[start]]: (start, stop) for start, stop in zip(starts.tolist(), stops, strict=True)}
+    return JudgedTracker(table=table, order=order, at=at, function=function, joint=joint, bounds=bounds)
 
 
 def _revision_changes(revisions: Sequence[RevisionFacts], answer_days: int, now: datetime) -> list[_Change]:
@@ -156,20 +263,27 @@ def changes_made_alone(facts: ScheduleFacts, thresholds: Thresholds) -> list[tup
     """Every change by product or engineering (tracker changes and commitment revisions up to ``now``), judged as
     the siloed-schedule detector judges them: ``(team, when, made alone)``. The pressure test compares the share
     made alone inside and outside pressure periods."""
-    tracker: dict[str, list[ChangeFacts]] = defaultdict(list)
-    for change in facts.changes:
-        if change.at <= facts.now:
-            tracker[change.team].append(change)
+    days = thresholds.silo_answer_working_days
+    tracker = judged_tracker_changes(facts, days)
     revisions: dict[str, list[RevisionFacts]] = defaultdict(list)
     for rev in facts.revisions:
         if rev.created_at <= facts.now:
             revisions[rev.team].append(rev)
     judged = []
-    for team in sorted(set(tracker) | set(revisions)):
-        days = thresholds.silo_answer_working_days
-        changes = _tracker_changes(tracker[team], facts.leads.get(team, {}), days)
-        changes += _revision_changes(revisions[team], days, facts.now)
-        judged += [(team, c.at, not c.joint) for c in changes if c.function in FUNCTIONS]
+    for team in sorted(set(tracker.bounds) | set(revisions)):
+        rows = tracker.window(team)
+        judged += [
+            (team, moment, not joint)
+            for moment, joint, function in zip(
+                tracker.moments(rows), tracker.joint[rows].tolist(), tracker.function[rows].tolist(), strict=True
+            )
+            if function >= 0
+        ]
+        judged += [
+            (team, c.at, not c.joint)
+            for c in _revision_changes(revisions[team], days, facts.now)
+            if c.function in FUNCTIONS
+        ]
     return judged
 
 
@@ -207,21 +321,23 @@ def siloed_schedules(facts: ScheduleFacts, thresholds: Thresholds) -> list[Findi
     Severity: ``0.4 + 0.6 * share`` for a one-sided team, at least 0.6 with an unsigned commitment.
     """
     since = facts.now - timedelta(days=thresholds.schedule_window_days)
-    changes_by_team: dict[str, list[ChangeFacts]] = defaultdict(list)
-    for change in facts.changes:
-        if since <= change.at <= facts.now:
-            changes_by_team[change.team].append(change)
+    tracker = judged_tracker_changes(facts, thresholds.silo_answer_working_days)
+    windows = {team: tracker.window(team, since) for team in tracker.bounds}
     revisions_by_team: dict[str, list[RevisionFacts]] = defaultdict(list)
     for rev in facts.revisions:
         revisions_by_team[rev.team].append(rev)
     findings = []
-    for team in sorted(set(changes_by_team) | set(revisions_by_team)):
+    for team in sorted({team for team, rows in windows.items() if rows.stop > rows.start} | set(revisions_by_team)):
         leads = facts.leads.get(team, {})
         recent_revisions = [r for r in revisions_by_team[team] if since <= r.created_at <= facts.now]
-        judged = _tracker_changes(changes_by_team[team], leads, thresholds.silo_answer_working_days)
-        judged += _revision_changes(recent_revisions, thresholds.silo_answer_working_days, facts.now)
+        revised = _revision_changes(recent_revisions, thresholds.silo_answer_working_days, facts.now)
         unsigned = _unsigned_in_force(revisions_by_team[team], leads)
-        finding = _team_silo(team, judged, unsigned, thresholds)
+        rows = windows.get(team, slice(0, 0))
+        total = rows.stop - rows.start + len(revised)
+        alone = {f: tracker.alone(rows, f) + sum(c.function == f and not c.joint for c in revised) for f in FUNCTIONS}
+        if not unsigned and not _lone_side(total, alone, thresholds)[2]:
+            continue  # counted in columns: only a finding's changes become objects
+        finding = _team_silo(team, tracker.judged(rows) + revised, unsigned, thresholds)
         if finding is not None:
             findings.append(finding)
     return sorted(findings, key=worst_first)
@@ -250,15 +366,25 @@ def _unsigned_in_force(revisions: Iterable[RevisionFacts], leads: dict[str, str 
     return unsigned
 
 
+def _lone_side(total: int, alone: dict[str, int], thresholds: Thresholds) -> tuple[str, dict[str, float], bool]:
+    """The function with the larger share of changes made alone, every function's share, and whether the team's
+    schedule is one-sided (enough changes, and that share at ``silo_share`` or more)."""
+    shares = {f: alone[f] / total if total else 0.0 for f in FUNCTIONS}
+    function = max(FUNCTIONS, key=lambda f: (shares[f], f == "product"))
+    return (
+        function,
+        shares,
+        total >= thresholds.silo_min_changes and shares[function] + _EPSILON >= thresholds.silo_share,
+    )
+
+
 def _team_silo(
     team: str, judged: list[_Change], unsigned: list[dict[str, Any]], thresholds: Thresholds
 ) -> Finding | None:
     total = len(judged)
     alone = {f: [c for c in judged if c.function == f and not c.joint] for f in FUNCTIONS}
     made = {f: sum(1 for c in judged if c.function == f) for f in FUNCTIONS}
-    shares = {f: len(alone[f]) / total if total else 0.0 for f in FUNCTIONS}
-    function = max(FUNCTIONS, key=lambda f: (shares[f], f == "product"))
-    one_sided = total >= thresholds.silo_min_changes and shares[function] + _EPSILON >= thresholds.silo_share
+    function, shares, one_sided = _lone_side(total, {f: len(alone[f]) for f in FUNCTIONS}, thresholds)
     if not one_sided and not unsigned:
         return None
     reasons = (["one_sided_changes"] if one_sided else []) + (["unsigned_commitment"] if unsigned else [])
@@ -378,25 +504,24 @@ def team_metrics(facts: ScheduleFacts, thresholds: Thresholds) -> dict[str, dict
     """Per team: schedule changes in the window, the share each function made alone, commitments in force."""
     since = facts.now - timedelta(days=thresholds.schedule_window_days)
     figures: dict[str, dict[str, float | int | None]] = {}
-    teams = sorted({c.team for c in facts.changes} | {r.team for r in facts.revisions})
+    tracker = judged_tracker_changes(facts, thresholds.silo_answer_working_days)
+    revisions_by_team: dict[str, list[RevisionFacts]] = defaultdict(list)
+    for rev in facts.revisions:
+        revisions_by_team[rev.team].append(rev)
+    teams = sorted(set(ChangeTable.of(facts.changes).team) | set(revisions_by_team))
     for team in teams:
-        leads = facts.leads.get(team, {})
-        changes = [c for c in facts.changes if c.team == team and since <= c.at <= facts.now]
-        revisions = [r for r in facts.revisions if r.team == team]
-        judged = _tracker_changes(changes, leads, thresholds.silo_answer_working_days)
-        judged += _revision_changes(
+        revisions = revisions_by_team[team]
+        rows = tracker.window(team, since)
+        revised = _revision_changes(
             [r for r in revisions if since <= r.created_at <= facts.now], thresholds.silo_answer_working_days, facts.now
         )
-        total = len(judged)
+        total = rows.stop - rows.start + len(revised)
+        joint = int(np.count_nonzero(tracker.joint[rows])) + sum(c.joint for c in revised)
+        alone = {f: tracker.alone(rows, f) + sum(c.function == f and not c.joint for c in revised) for f in FUNCTIONS}
         figures[team] = {
             "schedule_changes": total,
-            "joint_share": round(sum(c.joint for c in judged) / total, 4) if total else None,
-            **{
-                f"{f}_alone_share": (
-                    round(sum(c.function == f and not c.joint for c in judged) / total, 4) if total else None
-                )
-                for f in FUNCTIONS
-            },
+            "joint_share": round(joint / total, 4) if total else None,
+            **{f"{f}_alone_share": (round(alone[f] / total, 4) if total else None) for f in FUNCTIONS},
             "commitments_in_force": sum(r.in_force for r in revisions),
         }
     return figures

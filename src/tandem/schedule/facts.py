@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any, NamedTuple, overload
 
 FUNCTIONS = ("product", "engineering")
 
@@ -12,11 +14,11 @@ def counterpart(function: str) -> str:
     return "engineering" if function == "product" else "product"
 
 
-@dataclass(frozen=True)
-class ChangeFacts:
+class ChangeFacts(NamedTuple):
     """One schedule change in a tracker: who moved which date or scope of which item, when.
 
-    ``person_id`` and ``function`` are None for an actor no one in the org could be matched to.
+    ``person_id`` and ``function`` are None for an actor no one in the org could be matched to. A named tuple, not
+    a dataclass: a walk holds a year of them (1.4 million at 2,000 teams), and a tuple is made several times faster.
     """
 
     team: str
@@ -29,6 +31,55 @@ class ChangeFacts:
     source: str
     from_value: str | None = None
     to_value: str | None = None
+
+
+class ChangeTable(Sequence[ChangeFacts]):
+    """Tracker changes held column by column (one list per ``ChangeFacts`` field), read as a sequence of
+    ``ChangeFacts`` made on demand. A year of changes at 2,000 teams is 1.4 million rows: the detectors count them
+    in columns, and only a finding's evidence turns rows into objects."""
+
+    __slots__ = ChangeFacts._fields
+
+    team: list[str]
+    item: list[str]
+    field: list[str]
+    at: list[datetime]
+    actor: list[str]
+    person_id: list[str | None]
+    function: list[str | None]
+    source: list[str]
+    from_value: list[str | None]
+    to_value: list[str | None]
+
+    def __init__(self, *columns: list[Any]) -> None:
+        if len(columns) != len(ChangeFacts._fields) or len({len(column) for column in columns}) > 1:
+            raise ValueError("a change table needs one column per field, all of one length")
+        for name, column in zip(ChangeFacts._fields, columns, strict=True):
+            object.__setattr__(self, name, column)
+
+    @classmethod
+    def of(cls, changes: Iterable[ChangeFacts]) -> ChangeTable:
+        """The changes as a table (a table is returned as it is)."""
+        if isinstance(changes, ChangeTable):
+            return changes
+        rows = list(changes)
+        if not rows:
+            return cls(*([] for _ in ChangeFacts._fields))
+        return cls(*(list(column) for column in zip(*rows, strict=True)))
+
+    def __len__(self) -> int:
+        return len(self.team)
+
+    @overload
+    def __getitem__(self, index: int) -> ChangeFacts: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[ChangeFacts]: ...
+
+    def __getitem__(self, index: int | slice) -> ChangeFacts | Sequence[ChangeFacts]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return ChangeFacts(*(getattr(self, name)[index] for name in ChangeFacts._fields))
 
 
 @dataclass(frozen=True)
@@ -66,7 +117,8 @@ class RevisionFacts:
 class ScheduleFacts:
     """Everything the schedule detectors read, and the moment they read it."""
 
-    changes: list[ChangeFacts]
+    changes: Sequence[ChangeFacts]
+    """A ``ChangeTable`` from the database; any sequence of changes will do (the detectors make it a table)."""
     revisions: list[RevisionFacts]
     leads: dict[str, dict[str, str | None]] = field(default_factory=dict)
     """Team -> function -> the person in that lead seat now."""

@@ -20,11 +20,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from tandem.db import utcnow
+from tandem.db import bulk_columns, utcnow
 from tandem.decisions.service import Actor, TeamRoles, clean_text, team_roles
 from tandem.notifications.service import enqueue
 from tandem.org.models import Person, Team
-from tandem.schedule.facts import ChangeFacts, RevisionFacts, ScheduleFacts, SignatureFacts
+from tandem.schedule.facts import ChangeTable, RevisionFacts, ScheduleFacts, SignatureFacts
 from tandem.schedule.forecast import DEFAULT_WINDOW, ForecastError, Throughput, daily_throughput
 from tandem.schedule.models import (
     Commitment,
@@ -576,7 +576,7 @@ LOOKBACK_DAYS = 366
 def load_schedule_facts(session: Session, now: datetime | None = None) -> ScheduleFacts:
     """The last year's tracker changes and every commitment revision, as plain facts: Core queries only."""
     now = now or utcnow()
-    names = dict(session.execute(select(Team.id, Team.name)).all())
+    names: dict[int | None, str] = dict(session.execute(select(Team.id, Team.name)).all())
     leads: dict[str, dict[str, str | None]] = {}
     active = set(session.scalars(select(Person.id).where(Person.active)))
     for team_id, product, engineering in session.execute(
@@ -586,34 +586,23 @@ def load_schedule_facts(session: Session, now: datetime | None = None) -> Schedu
             "product": product if product in active else None,
             "engineering": engineering if engineering in active else None,
         }
-    changes = [
-        ChangeFacts(
-            team=names[row.team_id],
-            item=row.item_key,
-            field=row.field,
-            at=row.at,
-            actor=row.actor,
-            person_id=row.person_id,
-            function=row.function,
-            source=row.source,
-            from_value=row.from_value,
-            to_value=row.to_value,
-        )
-        for row in session.execute(
-            select(
-                ScheduleChange.team_id,
-                ScheduleChange.item_key,
-                ScheduleChange.field,
-                ScheduleChange.at,
-                ScheduleChange.actor,
-                ScheduleChange.person_id,
-                ScheduleChange.function,
-                ScheduleChange.source,
-                ScheduleChange.from_value,
-                ScheduleChange.to_value,
-            ).where(ScheduleChange.team_id.is_not(None), ScheduleChange.at >= now - timedelta(days=LOOKBACK_DAYS))
-        )
-    ]
+    columns = bulk_columns(  # a year of changes is a million rows: read as columns, never as a million objects
+        session,
+        select(
+            ScheduleChange.team_id,
+            ScheduleChange.item_key,
+            ScheduleChange.field,
+            ScheduleChange.at,
+            ScheduleChange.actor,
+            ScheduleChange.person_id,
+            ScheduleChange.function,
+            ScheduleChange.source,
+            ScheduleChange.from_value,
+            ScheduleChange.to_value,
+        ).where(ScheduleChange.team_id.is_not(None), ScheduleChange.at >= now - timedelta(days=LOOKBACK_DAYS)),
+    )
+    columns[0] = [names[team_id] for team_id in columns[0]]
+    changes = ChangeTable(*columns)
     signed: dict[int, list[SignatureFacts]] = defaultdict(list)
     for row in session.execute(
         select(

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from tandem.memo import remember_last
 from tandem.trust.facts import ResponseFacts, TrustFacts, TrustThresholds
 from tandem.trust.instrument import Direction, Instrument
 from tandem.trust.privacy import Gate, Slice
@@ -105,8 +106,10 @@ class _Released:
     alphas: dict[tuple[str, Direction], dict[str, float | None]] = field(default_factory=dict)
 
 
+@remember_last
 def _released(facts: TrustFacts, thresholds: TrustThresholds) -> _Released:
-    """Run the gate over the catalogue (see the module docstring), in its fixed order."""
+    """Run the gate over the catalogue (see the module docstring), in its fixed order. Once per walk: the trust
+    metrics, both trust detectors and the pressure test read the same release."""
     instrument = facts.instrument
     scored: dict[tuple[str, str, Direction], list[tuple[ResponseFacts, float]]] = defaultdict(list)
     pulse_dates: dict[str, dict[str, date]] = defaultdict(dict)
@@ -183,7 +186,7 @@ def gate_after_catalogue(facts: TrustFacts, thresholds: TrustThresholds | None =
     this gate *after* the catalogue, so they can never change what the trust pages release, and every figure
     released anywhere still satisfies the cell rule together.
     """
-    return _released(facts, thresholds or TrustThresholds()).gate
+    return _released(facts, thresholds or TrustThresholds()).gate.copy()  # the catalogue's own gate stays as released
 
 
 def _pulse_order(pulse_id: str) -> tuple[int, str]:

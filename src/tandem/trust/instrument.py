@@ -16,6 +16,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
+from types import MappingProxyType
 
 
 class Direction(StrEnum):
@@ -74,27 +76,34 @@ class Instrument:
     def __post_init__(self) -> None:
         validate(self)
 
-    @property
+    # The lookups below are computed once per instrument (it is frozen): a walk scores hundreds of thousands of
+    # responses, each through them.
+
+    @cached_property
     def item_ids(self) -> tuple[str, ...]:
         return tuple(item.id for item in self.items)
 
-    @property
-    def subscales(self) -> dict[str, tuple[str, ...]]:
+    @cached_property
+    def _by_id(self) -> dict[str, Item]:
+        return {item.id: item for item in self.items}
+
+    @cached_property
+    def subscales(self) -> Mapping[str, tuple[str, ...]]:
         """Subscale -> its item ids, both in the order the items first appear."""
         by_subscale: dict[str, list[str]] = {}
         for item in self.items:
             by_subscale.setdefault(item.subscale, []).append(item.id)
-        return {name: tuple(ids) for name, ids in by_subscale.items()}
+        return MappingProxyType({name: tuple(ids) for name, ids in by_subscale.items()})
 
     @property
     def midpoint(self) -> float:
         return (self.scale_min + self.scale_max) / 2
 
     def item(self, item_id: str) -> Item:
-        for item in self.items:
-            if item.id == item_id:
-                return item
-        raise InstrumentError(f"item: {item_id!r} is not in instrument version {self.version}")
+        found = self._by_id.get(item_id)
+        if found is None:
+            raise InstrumentError(f"item: {item_id!r} is not in instrument version {self.version}")
+        return found
 
     def score(self, item_id: str, answer: int) -> int:
         """The answer as a trust score: higher always means more trust, whatever the item's wording."""
@@ -108,7 +117,7 @@ class Instrument:
 
     def scored(self, answers: Mapping[str, int]) -> dict[str, int]:
         """Every answer scored (reverse items flipped), in instrument order."""
-        unknown = sorted(set(answers) - set(self.item_ids))
+        unknown = sorted(answer for answer in answers if answer not in self._by_id)
         if unknown:
             raise InstrumentError(f"item: {unknown[0]!r} is not in instrument version {self.version}")
         return {item_id: self.score(item_id, answers[item_id]) for item_id in self.item_ids if item_id in answers}

@@ -119,6 +119,14 @@ class Gate:
     def __contains__(self, key: object) -> bool:
         return key in self._shown
 
+    def copy(self) -> Gate:
+        """A gate with the same figures admitted, that admits further figures on its own."""
+        twin = Gate(self.minimum)
+        twin._shown = dict(self._shown)
+        twin._cell_of = dict(self._cell_of)
+        twin._cells = {cell: set(members) for cell, members in self._cells.items()}
+        return twin
+
     @property
     def shown(self) -> tuple[Slice, ...]:
         return tuple(self._shown.values())
@@ -143,11 +151,14 @@ class Gate:
         if not self._cells_hold(moved):
             return False
         for response, cell in moved.items():
-            if response in self._cell_of:
-                self._cells[self._cell_of[response]].discard(response)
+            old = self._cell_of.get(response)
+            if old is not None:  # only the cells this admission changes are touched: the gate admits thousands
+                members = self._cells[old]
+                members.discard(response)
+                if not members:
+                    del self._cells[old]
             self._cell_of[response] = cell
             self._cells.setdefault(cell, set()).add(response)
-        self._cells = {cell: members for cell, members in self._cells.items() if members}
         self._shown.update(candidates)
         return True
 

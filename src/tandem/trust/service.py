@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from tandem.audit import service as audit
 from tandem.config import Thresholds
 from tandem.db import utcnow
-from tandem.decisions.service import team_roles
+from tandem.decisions.service import reporting_line, resolve_roles
 from tandem.org.models import Function, Person, Team
 from tandem.trust.facts import ResponseFacts, TrustFacts, TrustThresholds
 from tandem.trust.instrument import DEFAULT_INSTRUMENT, Direction, Instrument, InstrumentError, Item, validate
@@ -611,15 +611,17 @@ def database_pulse_id(fact_pulse_id: str) -> int:
 
 def manager_chains(session: Session) -> dict[str, tuple[str, ...]]:
     """Per active team: its accountable manager, then up that person's reporting line."""
-    managers = dict(session.execute(select(Person.id, Person.manager_id)).all())
+    managers: dict[str, str | None] = {}
+    active: set[str] = set()
+    for person_id, manager_id, is_active in session.execute(select(Person.id, Person.manager_id, Person.active)):
+        managers[person_id] = manager_id
+        if is_active:
+            active.add(person_id)
     chains: dict[str, tuple[str, ...]] = {}
-    for team in session.scalars(select(Team).where(Team.active)):
-        top = team_roles(session, team).accountable_manager
-        chain: list[str] = []
-        while top is not None and top not in chain:
-            chain.append(top)
-            top = managers.get(top)
-        chains[team.name] = tuple(chain)
+    for team in session.scalars(select(Team).where(Team.active)):  # the org read once, not a lookup per person
+        top = resolve_roles(team, lambda p: p if p in active else None, managers.get).accountable_manager
+        line = (top, *reporting_line(top, managers.get)) if top is not None else ()
+        chains[team.name] = tuple(dict.fromkeys(line))  # a cycle back to the top ends the chain
     return chains
 
 

@@ -20,7 +20,7 @@ from tandem.schedule.models import Commitment, CommitmentRevision, CommitmentSig
 from tandem.trust.models import Pulse, PulseResponse
 from tandem.walk import scorecards
 from tandem.walk.findings import Finding, WalkReport, worst_first
-from tandem.walk.registry import detectors, metric_providers, one_read_per_walk, read
+from tandem.walk.registry import collector_paused, detectors, metric_providers, one_read_per_walk, read
 
 
 class DetectorContractError(RuntimeError):
@@ -30,7 +30,7 @@ class DetectorContractError(RuntimeError):
 def run_walk(session: Session, thresholds: Thresholds, *, generated_at: datetime | None = None) -> WalkReport:
     findings: list[Finding] = []
     figures: dict[str, Any] = {}
-    with one_read_per_walk(session):
+    with one_read_per_walk(session), collector_paused():
         for registered in detectors():
             for finding in registered.detect(read(session, registered.load), thresholds):
                 if finding.kind != registered.kind or finding.practice != registered.practice:
