@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import NoReturn
 
 import typer
@@ -41,3 +42,17 @@ def open_database(*, migrate: bool = True) -> Engine:
         except OperationalError as error:
             fail(f"cannot reach the database: {error.orig}", code=1)
     return engine
+
+
+def parse_moment(value: str, option: str) -> datetime:
+    """A date (midnight UTC) or an ISO 8601 time (UTC when it names no zone)."""
+    text = value.strip()
+    try:
+        moment = (
+            datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
+            if len(text) == 10
+            else datetime.fromisoformat(text)
+        )
+    except ValueError:
+        fail(f"{option}: '{value}' is not a date (like 2026-03-02) or an ISO 8601 time (like 2026-03-02T09:30:00Z)")
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -323,3 +323,13 @@ def test_to_csv_writes_the_import_format() -> None:
 def test_to_csv_refuses_naive_times() -> None:
     with pytest.raises(ValueError, match="naive"):
         to_csv([LogRow(datetime(2026, 1, 1), "Payments", "dev1", "blocked", "x")])
+
+
+def test_as_of_a_window_s_end_a_later_acknowledgement_has_not_happened() -> None:
+    posted = days_ago(10)
+    late = constraint("engineering", posted, acknowledged_after=timedelta(days=3), resolved_after=timedelta(days=5))
+    early = constraint("engineering", days_ago(40))
+    then = board(late, early).within(days_ago(20), posted + timedelta(days=1))
+    [seen] = then.constraints
+    assert (seen.id, seen.acknowledged_at, seen.acknowledged_by, seen.resolved_at) == (late.id, None, None, None)
+    assert then.now == posted + timedelta(days=1)

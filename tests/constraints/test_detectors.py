@@ -11,7 +11,7 @@ from tandem.config import Thresholds
 from tandem.constraints.importer import LogRow, import_constraint_log, to_csv
 from tandem.db import transaction, utcnow
 from tandem.walk.findings import Practice
-from tandem.walk.registry import detectors
+from tandem.walk.registry import TimeWindow, detectors
 from tandem.walk.service import run_walk
 
 
@@ -62,3 +62,21 @@ def test_an_org_without_constraints_has_figures_but_no_finding(engine: Engine, s
     report = run_walk(session, Thresholds())
     assert report.findings == []
     assert report.metrics["constraints"]["Payments"]["posted"] == 0
+
+
+def test_a_walk_through_a_window_reads_only_the_constraints_posted_in_it(
+    engine: Engine, session: Session, org: None
+) -> None:
+    now = utcnow()
+    plant(
+        engine,
+        [
+            LogRow(now - timedelta(days=d), "Payments", "dev1", "blocked", f"c{d}", now - timedelta(days=d - 1), "pm1")
+            for d in (3, 10, 20)
+        ],
+    )
+    window = TimeWindow(since=now - timedelta(days=15), until=now - timedelta(days=5))
+    report = run_walk(session, Thresholds(), window=window)
+    assert report.metrics["constraints"]["Payments"]["posted"] == 1
+    assert report.window is not None and report.window.since == window.since
+    assert run_walk(session, Thresholds()).window is None

@@ -9,7 +9,7 @@ import pytest
 
 from tandem.config import Thresholds
 from tandem.decisions.analysis import decision_paralysis, factor_blind_spots, one_sided_decisions, team_metrics
-from tandem.decisions.facts import DecisionFacts, DecisionState, Factor
+from tandem.decisions.facts import DecisionFacts, DecisionState, Factor, within
 from tandem.walk.findings import Practice, finding_id
 from tandem.workdays import add_working_days
 
@@ -388,3 +388,18 @@ def test_team_metrics_by_hand() -> None:
 
 def test_team_metrics_of_nothing_is_empty() -> None:
     assert team_metrics([], MONDAY) == {}
+
+
+def test_as_of_a_window_s_end_a_decision_settled_later_is_still_open() -> None:
+    settled_later = facts(state=DecisionState.DECIDED, resolved_after=6, escalated_after=5, chosen="ship now")
+    [then] = within([settled_later], None, add_working_days(MONDAY, 5) + timedelta(hours=1))
+    assert (then.state, then.resolved_at, then.chosen_option) == (DecisionState.ESCALATED, None, None)
+    assert then.escalated_at == settled_later.escalated_at
+    [earlier] = within([settled_later], None, add_working_days(MONDAY, 2))
+    assert (earlier.state, earlier.escalated_at) == (DecisionState.OPEN, None)
+
+
+def test_a_window_keeps_the_decisions_opened_inside_it() -> None:
+    before, inside = facts(opened=MONDAY), facts(opened=MONDAY + timedelta(days=10))
+    assert within([before, inside], MONDAY + timedelta(days=1), None) == [inside]
+    assert within([before, inside], None, MONDAY + timedelta(days=1)) == [before]

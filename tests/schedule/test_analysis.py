@@ -256,3 +256,23 @@ def test_the_columnar_judgement_agrees_with_looking_at_every_pair(seed: int) -> 
     expected = _answered_pairwise(ordered, LEADS["Payments"], THRESHOLDS.silo_answer_working_days)
     assert judged.joint.tolist() == expected
     assert 0 < sum(expected) < len(expected)
+
+
+def test_a_window_keeps_the_changes_dated_inside_it_and_moves_now_to_its_end() -> None:
+    changes = slips("dev1", 10)  # one a day from MONDAY
+    until = MONDAY + timedelta(days=6, hours=1)
+    windowed = facts(changes).within(MONDAY + timedelta(days=2), until)
+    assert [c.item for c in windowed.changes] == [f"PAY-{n}" for n in range(2, 7)]
+    assert windowed.now == until
+
+
+def test_as_of_a_window_s_end_the_revision_in_force_is_the_last_both_had_signed_by_then() -> None:
+    both = {"product": ("pm1", MONDAY + timedelta(hours=2)), "engineering": ("em1", MONDAY + timedelta(hours=3))}
+    later = {"product": ("pm1", MONDAY + timedelta(days=8)), "engineering": ("em1", MONDAY + timedelta(days=9))}
+    revisions = [
+        revision(1, "pm1", MONDAY, both),
+        revision(2, "em1", MONDAY + timedelta(days=7), later, in_force=True),
+    ]
+    then = facts([], revisions).within(None, MONDAY + timedelta(days=8, hours=12))
+    assert [(r.number, r.in_force, len(r.signatures)) for r in then.revisions] == [(1, True, 2), (2, False, 1)]
+    assert [r.in_force for r in facts([], revisions).within(None, None).revisions] == [False, True]

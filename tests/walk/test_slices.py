@@ -110,3 +110,21 @@ def test_the_cli_refuses_an_unknown_team(cli_env: str, org: None) -> None:
     result = CliRunner().invoke(app, ["walk", "--team", "Nope"])
     assert result.exit_code == 2
     assert "no active team is called Nope" in result.stderr
+
+
+def test_the_cli_walks_a_stretch_of_time_and_saves_no_snapshot(cli_env: str, org: None) -> None:
+    result = CliRunner().invoke(app, ["walk", "--since", "2026-01-05", "--until", "2026-03-31", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    window = json.loads(result.stdout)["window"]
+    assert (window["since"][:19], window["until"][:19]) == ("2026-01-05T00:00:00", "2026-03-31T23:59:59")
+    assert (
+        "records from 2026-01-05 00:00 to 2026-03-31 23:59 UTC"
+        in CliRunner().invoke(app, ["walk", "--since", "2026-01-05", "--until", "2026-03-31"]).stdout
+    )
+    assert CliRunner().invoke(app, ["walk", "snapshots"]).stdout == ""
+
+
+def test_the_cli_refuses_a_window_that_ends_before_it_starts(cli_env: str, org: None) -> None:
+    result = CliRunner().invoke(app, ["walk", "--since", "2026-03-01", "--until", "2026-02-01"])
+    assert result.exit_code == 2
+    assert "--since (2026-03-01) is after --until (2026-02-01)" in result.stderr

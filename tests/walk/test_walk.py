@@ -63,6 +63,7 @@ def test_the_json_matches_the_schema_in_the_repo(engine: Engine, session: Sessio
         "generated_at",
         "org",
         "findings",
+        "window",
         "metrics",
         "scorecards",
         "model_pairs",

@@ -11,11 +11,12 @@ from tandem.constraints import analysis
 from tandem.constraints.facts import BoardFacts
 from tandem.constraints.service import load_board_facts
 from tandem.walk.findings import Finding, Practice
-from tandem.walk.registry import detector, metrics
+from tandem.walk.registry import detector, metrics, walk_window
 
 
 def load_inputs(session: Session) -> BoardFacts:
-    return load_board_facts(session)
+    window = walk_window(session)
+    return load_board_facts(session, window.until).within(window.since, window.until)
 
 
 @detector(

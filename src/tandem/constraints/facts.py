@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 FUNCTIONS = ("product", "engineering")
@@ -99,3 +99,21 @@ class BoardFacts:
     members: dict[str, dict[str, int]] = field(default_factory=dict)
     leads: dict[str, dict[str, str | None]] = field(default_factory=dict)
     now: datetime = field(default_factory=lambda: datetime.now().astimezone())
+
+    def within(self, since: datetime | None, until: datetime | None) -> BoardFacts:
+        """The constraints posted from ``since`` to ``until``, as they stood at ``until``: an acknowledgement or a
+        resolution after it has not happened yet."""
+        if since is None and until is None:
+            return self
+        found = []
+        for constraint in self.constraints:
+            if (since is not None and constraint.posted_at < since) or (
+                until is not None and constraint.posted_at > until
+            ):
+                continue
+            if until is not None and constraint.acknowledged_at is not None and constraint.acknowledged_at > until:
+                constraint = replace(constraint, acknowledged_at=None, acknowledged_by=None)
+            if until is not None and constraint.resolved_at is not None and constraint.resolved_at > until:
+                constraint = replace(constraint, resolved_at=None, resolved_jointly=None)
+            found.append(constraint)
+        return replace(self, constraints=found, now=until or self.now)

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 from tandem.config import Thresholds
 from tandem.db import utcnow
 from tandem.decisions import analysis
-from tandem.decisions.facts import DecisionFacts
+from tandem.decisions.facts import DecisionFacts, within
 from tandem.decisions.service import load_facts
 from tandem.walk.findings import Finding, Practice
-from tandem.walk.registry import detector, metrics
+from tandem.walk.registry import detector, metrics, walk_window
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,8 @@ class DecisionInputs:
 
 
 def load_decision_inputs(session: Session) -> DecisionInputs:
-    return DecisionInputs(load_facts(session), utcnow())
+    window = walk_window(session)
+    return DecisionInputs(within(load_facts(session), window.since, window.until), window.until or utcnow())
 
 
 @detector(

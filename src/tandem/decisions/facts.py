@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 
@@ -57,3 +58,26 @@ class DecisionFacts:
     decided_by_function: str | None = None
     preferences: dict[str, str] = field(default_factory=dict)
     scores: dict[str, dict[Factor, list[int]]] = field(default_factory=dict)
+
+
+def within(decisions: Iterable[DecisionFacts], since: datetime | None, until: datetime | None) -> list[DecisionFacts]:
+    """The decisions opened from ``since`` to ``until``, as they stood at ``until``: one agreed or decided later
+    reads as still open (or escalated, if it was by then), and an escalation after ``until`` has not happened."""
+    found = []
+    for decision in decisions:
+        if (since is not None and decision.opened_at < since) or (until is not None and decision.opened_at > until):
+            continue
+        if until is not None and decision.escalated_at is not None and decision.escalated_at > until:
+            decision = replace(decision, escalated_at=None)
+        if until is not None and decision.resolved_at is not None and decision.resolved_at > until:
+            decision = replace(
+                decision,
+                resolved_at=None,
+                chosen_option=None,
+                decided_by_function=None,
+                state=DecisionState.ESCALATED if decision.escalated_at is not None else DecisionState.OPEN,
+            )
+        elif until is not None and decision.escalated_at is None and decision.state is DecisionState.ESCALATED:
+            decision = replace(decision, state=DecisionState.OPEN)
+        found.append(decision)
+    return found

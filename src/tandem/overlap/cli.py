@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
 import typer
 
-from tandem.cliutils import fail, open_database, out_console, settings
+from tandem.cliutils import fail, open_database, out_console, parse_moment, settings
 from tandem.db import transaction
 from tandem.decisions.cli import import_log
 from tandem.org.service import team_by_name
@@ -23,20 +23,6 @@ app = typer.Typer(help="Rituals from real calendars: import .ics or CSV, see who
 
 DEFAULT_DAYS = 365
 REASONS = {UNMATCHED_TEAM: "no team", UNMATCHED_KIND: "no ritual kind"}
-
-
-def parse_moment(value: str, option: str) -> datetime:
-    """A date (midnight UTC) or an ISO 8601 time (UTC when it names no zone)."""
-    text = value.strip()
-    try:
-        moment = (
-            datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
-            if len(text) == 10
-            else datetime.fromisoformat(text)
-        )
-    except ValueError:
-        fail(f"{option}: '{value}' is not a date (like 2026-03-02) or an ISO 8601 time (like 2026-03-02T09:30:00Z)")
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def summary_lines(name: str, report: RitualImportReport, *, dry_run: bool) -> list[str]:

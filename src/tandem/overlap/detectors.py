@@ -15,11 +15,12 @@ from tandem.schedule import detectors as schedule_detectors
 from tandem.trust import detectors as trust_detectors
 from tandem.trust.service import trust_thresholds
 from tandem.walk.findings import Finding, Practice
-from tandem.walk.registry import detector, metrics, read
+from tandem.walk.registry import detector, metrics, read, walk_window
 
 
 def load_inputs(session: Session) -> OverlapFacts:
-    return load_overlap_facts(session)
+    window = walk_window(session)
+    return load_overlap_facts(session, window.until).within(window.since, window.until)
 
 
 def load_pressure_inputs(session: Session) -> PressureFacts:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import NamedTuple
 
@@ -82,6 +82,15 @@ class OverlapFacts:
     leads: dict[str, dict[str, str | None]] = field(default_factory=dict)
     teams: tuple[str, ...] = ()
     now: datetime = field(default_factory=lambda: datetime.now().astimezone())
+
+    def within(self, since: datetime | None, until: datetime | None) -> OverlapFacts:
+        """The rituals held from ``since`` to ``until``, read as at ``until``."""
+        if since is None and until is None:
+            return self
+        held = [
+            o for o in self.occurrences if (since is None or o.start >= since) and (until is None or o.start <= until)
+        ]
+        return replace(self, occurrences=held, now=until or self.now)
 
 
 class TeamEvent(NamedTuple):

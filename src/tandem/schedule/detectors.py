@@ -9,11 +9,12 @@ from tandem.schedule import analysis
 from tandem.schedule.facts import ScheduleFacts
 from tandem.schedule.service import load_schedule_facts
 from tandem.walk.findings import Finding, Practice
-from tandem.walk.registry import detector, metrics
+from tandem.walk.registry import detector, metrics, walk_window
 
 
 def load_inputs(session: Session) -> ScheduleFacts:
-    return load_schedule_facts(session)
+    window = walk_window(session)
+    return load_schedule_facts(session, window.until).within(window.since, window.until)
 
 
 @detector(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, NamedTuple, overload
 
@@ -70,6 +70,12 @@ class ChangeTable(Sequence[ChangeFacts]):
     def __len__(self) -> int:
         return len(self.team)
 
+    def take(self, rows: Sequence[int]) -> ChangeTable:
+        """These rows, in this order."""
+        return ChangeTable(
+            *([column[row] for row in rows] for column in (getattr(self, n) for n in ChangeFacts._fields))
+        )
+
     @overload
     def __getitem__(self, index: int) -> ChangeFacts: ...
 
@@ -108,6 +114,8 @@ class RevisionFacts:
     signatures: tuple[SignatureFacts, ...] = ()
     in_force: bool = False
     """This is the revision in force now (both signed it, and no later revision was signed)."""
+    withdrawn: bool = False
+    """The commitment is withdrawn now (when is not recorded)."""
 
     def signature(self, function: str) -> SignatureFacts | None:
         return next((s for s in self.signatures if s.function == function), None)
@@ -123,3 +131,27 @@ class ScheduleFacts:
     leads: dict[str, dict[str, str | None]] = field(default_factory=dict)
     """Team -> function -> the person in that lead seat now."""
     now: datetime = field(default_factory=lambda: datetime.now().astimezone())
+
+    def within(self, since: datetime | None, until: datetime | None) -> ScheduleFacts:
+        """The schedule from ``since`` as it stood at ``until``: the tracker changes and commitment revisions dated
+        in between, only the signatures made by ``until``, and the revision in force then (the latest both leads
+        had signed, unless the commitment is withdrawn now: a withdrawal's date is not recorded)."""
+        if since is None and until is None:
+            return self
+
+        def inside(moment: datetime) -> bool:
+            return (since is None or moment >= since) and (until is None or moment <= until)
+
+        table = ChangeTable.of(self.changes)
+        changes = table.take([row for row, moment in enumerate(table.at) if inside(moment)])
+        revisions = [
+            replace(rev, signatures=tuple(s for s in rev.signatures if until is None or s.signed_at <= until))
+            for rev in self.revisions
+            if inside(rev.created_at)
+        ]
+        sealed: dict[int, int] = {}
+        for rev in revisions:
+            if not rev.withdrawn and all(rev.signature(function) for function in FUNCTIONS):
+                sealed[rev.commitment_id] = max(sealed.get(rev.commitment_id, 0), rev.number)
+        revisions = [replace(rev, in_force=sealed.get(rev.commitment_id) == rev.number) for rev in revisions]
+        return replace(self, changes=changes, revisions=revisions, now=until or self.now)

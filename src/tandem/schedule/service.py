@@ -631,6 +631,7 @@ def load_schedule_facts(session: Session, now: datetime | None = None) -> Schedu
             created_at=row.created_at,
             signatures=tuple(signed[row.id]),
             in_force=row.number == row.in_force_revision and row.state != "withdrawn",
+            withdrawn=row.state == "withdrawn",
         )
         for row in session.execute(
             select(

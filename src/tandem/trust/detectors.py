@@ -11,11 +11,12 @@ from tandem.trust import analysis
 from tandem.trust.facts import TrustFacts
 from tandem.trust.service import load_trust_facts, trust_thresholds
 from tandem.walk.findings import Finding, Practice
-from tandem.walk.registry import detector, metrics
+from tandem.walk.registry import detector, metrics, walk_window
 
 
 def load_inputs(session: Session) -> TrustFacts:
-    return load_trust_facts(session)
+    window = walk_window(session)
+    return load_trust_facts(session, window.until).within(window.since, window.until)
 
 
 @detector(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 
 from tandem.trust.instrument import DEFAULT_INSTRUMENT, Direction, Instrument
 
@@ -83,3 +83,17 @@ class TrustFacts:
     managers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     invited: dict[tuple[str, str, Direction], int] = field(default_factory=dict)
     instrument: Instrument = DEFAULT_INSTRUMENT
+
+    def within(self, since: datetime | None, until: datetime | None) -> TrustFacts:
+        """The answers to pulses dated from ``since`` to ``until`` (the loader reads only pulses closed by
+        ``until``)."""
+        if since is None and until is None:
+            return self
+        first = since.date() if since is not None else None
+        last = until.date() if until is not None else None
+        kept = [
+            r
+            for r in self.responses
+            if (first is None or r.pulse_date >= first) and (last is None or r.pulse_date <= last)
+        ]
+        return replace(self, responses=kept)

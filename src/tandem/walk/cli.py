@@ -4,18 +4,20 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import typer
 
-from tandem.cliutils import fail, open_database, out_console, settings
-from tandem.db import transaction
+from tandem.cliutils import fail, open_database, out_console, parse_moment, settings
+from tandem.db import transaction, utcnow
 from tandem.decisions.cli import person_id
 from tandem.followup import render as comparison_render
 from tandem.followup import service as followup
 from tandem.followup.analysis import Comparison, WalkRef
 from tandem.followup.cli import cli_actor, previous_walk, snapshots_command
 from tandem.walk.findings import WalkReport
+from tandem.walk.registry import TimeWindow
 from tandem.walk.report import ReportFormat, render
 from tandem.walk.service import run_walk
 from tandem.walk.slices import restrict, slice_of
@@ -44,12 +46,49 @@ def walk(
         None, "--under", metavar="PERSON", help="Only the part of the org under this person (id, e-mail or alias)."
     ),
     teams: list[str] | None = typer.Option(None, "--team", help="Only this team (repeat for several)."),
+    since: str | None = typer.Option(
+        None, "--since", metavar="DATE", help="Only records dated from this day (or ISO time) on."
+    ),
+    until: str | None = typer.Option(
+        None,
+        "--until",
+        metavar="DATE",
+        help="Only records dated up to the end of this day (or this ISO time), read as they stood then.",
+    ),
 ) -> None:
     """Run the walk: findings grouped by practice, worst first, each with evidence and what to do. Every walk of
-    the whole org is saved as a snapshot unless --no-save; a slice (--under, --team) is not saved."""
+    the whole org is saved as a snapshot unless --no-save; a slice (--under, --team, --since, --until) is not
+    saved."""
     if ctx.invoked_subcommand is not None:
         return
-    write_walk(report_format, out, save=not no_save, compare=compare, under=under, teams=teams or [])
+    write_walk(
+        report_format,
+        out,
+        save=not no_save,
+        compare=compare,
+        under=under,
+        teams=teams or [],
+        window=time_window(since, until),
+    )
+
+
+def time_window(since: str | None, until: str | None) -> TimeWindow | None:
+    """The window ``--since`` and ``--until`` name: a day starts at midnight UTC, and ``--until`` a day takes
+    that whole day in; never later than now (the walk cannot read what has not happened)."""
+    if since is None and until is None:
+        return None
+    start = parse_moment(since, "--since") if since is not None else None
+    end = None
+    if until is not None:
+        end = parse_moment(until, "--until")
+        if len(until.strip()) == 10:
+            end += timedelta(days=1, microseconds=-1)
+        end = min(end, utcnow())
+    if start is not None and end is not None and start > end:
+        fail(f"--since ({since}) is after --until ({until})")
+    if start is not None and start > utcnow():
+        fail(f"--since ({since}) is in the future: there is nothing to walk yet")
+    return TimeWindow(since=start, until=end)
 
 
 app.command("snapshots")(snapshots_command)
@@ -73,10 +112,12 @@ def write_walk(
     compare: str | None = None,
     under: str | None = None,
     teams: list[str] | None = None,
+    window: TimeWindow | None = None,
 ) -> None:
     """Run the walk and print it or write it to ``out``; save it as a snapshot and compare it with an earlier one
     when asked (``compare``: a snapshot id, ``latest`` or a walk JSON file). ``under`` and ``teams`` cut the report
-    (and the walk it is compared with) down to a part of the org; a slice is never saved."""
+    (and the walk it is compared with) down to a part of the org, ``window`` to a stretch of time; a slice is never
+    saved."""
     if out is not None and not out.parent.is_dir():
         fail(f"cannot write {out}: the folder {out.parent} does not exist")
     if compare is not None and report_format.value not in COMPARE_FORMATS:
@@ -85,7 +126,9 @@ def write_walk(
     comparison = None
     snapshot_id = None
     with transaction(engine) as session:
-        report = run_walk(session, settings().thresholds)
+        report = run_walk(session, settings().thresholds, window=window)
+        if window is not None:
+            save = False
         if report.org.active_people == 0:
             fail(NO_ORG)
         previous = previous_walk(session, compare) if compare is not None else None  # before this walk is saved

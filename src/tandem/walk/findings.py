@@ -122,11 +122,27 @@ class ModelPair(BaseModel):
     why: list[str] = Field(description="What the pair does differently from the rest of the org.")
 
 
+class WalkWindow(BaseModel):
+    """The stretch of time a walk read (``tandem walk --since/--until``); a missing end is open."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def describe(self) -> str:
+        """How the reports name the window: ``records from 2026-05-01 00:00 to 2026-08-31 23:59 UTC``."""
+        start = f"from {self.since:%Y-%m-%d %H:%M}" if self.since is not None else "from the beginning"
+        end = f"to {self.until:%Y-%m-%d %H:%M} UTC" if self.until is not None else "to now"
+        return f"records {start} {end}"
+
+
 class WalkReport(BaseModel):
     tandem_version: str
     generated_at: datetime
     org: OrgCounts
     findings: list[Finding]
+    window: WalkWindow | None = Field(
+        default=None, description="The stretch of time walked; null: the whole history up to generated_at."
+    )
     metrics: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description="Figures per domain, e.g. metrics.decisions[team] = {median_working_days_to_decide, …}.",

@@ -11,6 +11,7 @@ import importlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -36,15 +37,48 @@ _READ = "tandem.walk.read"
 """Where a walk keeps what its loaders read, in ``Session.info``, for the length of the walk."""
 
 
+_WINDOW = "tandem.walk.window"
+"""Where a walk keeps its time window, in ``Session.info``, for the length of the walk."""
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    """The stretch of time a walk reads: records dated from ``since`` to ``until`` (both included), as the
+    database stood at ``until`` (decisions and constraints not yet settled then read as open). None: from the
+    beginning, and up to now."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.since is not None and self.until is not None and self.since > self.until:
+            raise ValueError(f"the window starts ({self.since:%Y-%m-%d}) after it ends ({self.until:%Y-%m-%d})")
+
+    @property
+    def whole(self) -> bool:
+        return self.since is None and self.until is None
+
+    def holds(self, moment: datetime) -> bool:
+        return (self.since is None or moment >= self.since) and (self.until is None or moment <= self.until)
+
+
 @contextmanager
-def one_read_per_walk(session: Session) -> Iterator[None]:
+def one_read_per_walk(session: Session, window: TimeWindow | None = None) -> Iterator[None]:
     """Inside this block each loader reads the database once, however many detectors (or other loaders) need its
-    data; outside it, every call reads afresh."""
+    data, and reads it through ``window``; outside it, every call reads afresh and up to now."""
     session.info[_READ] = {}
+    session.info[_WINDOW] = window or TimeWindow()
     try:
         yield
     finally:
         session.info.pop(_READ, None)
+        session.info.pop(_WINDOW, None)
+
+
+def walk_window(session: Session) -> TimeWindow:
+    """The time window of the walk under way (the whole history up to now outside a walk)."""
+    window: TimeWindow = session.info.get(_WINDOW) or TimeWindow()
+    return window
 
 
 @contextmanager

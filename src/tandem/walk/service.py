@@ -19,18 +19,29 @@ from tandem.overlap.models import RitualImport
 from tandem.schedule.models import Commitment, CommitmentRevision, CommitmentSignature, ScheduleChange
 from tandem.trust.models import Pulse, PulseResponse
 from tandem.walk import scorecards
-from tandem.walk.findings import Finding, WalkReport, worst_first
-from tandem.walk.registry import collector_paused, detectors, metric_providers, one_read_per_walk, read
+from tandem.walk.findings import Finding, WalkReport, WalkWindow, worst_first
+from tandem.walk.registry import (
+    TimeWindow,
+    collector_paused,
+    detectors,
+    metric_providers,
+    one_read_per_walk,
+    read,
+)
 
 
 class DetectorContractError(RuntimeError):
     """A detector returned a finding of another kind or practice than it registered: a bug, never data."""
 
 
-def run_walk(session: Session, thresholds: Thresholds, *, generated_at: datetime | None = None) -> WalkReport:
+def run_walk(
+    session: Session, thresholds: Thresholds, *, generated_at: datetime | None = None, window: TimeWindow | None = None
+) -> WalkReport:
+    """The walk over the whole org, or over ``window``'s stretch of time (see ``TimeWindow``)."""
     findings: list[Finding] = []
     figures: dict[str, Any] = {}
-    with one_read_per_walk(session), collector_paused():
+    window = window if window is not None and not window.whole else None
+    with one_read_per_walk(session, window), collector_paused():
         for registered in detectors():
             for finding in registered.detect(read(session, registered.load), thresholds):
                 if finding.kind != registered.kind or finding.practice != registered.practice:
@@ -50,6 +61,7 @@ def run_walk(session: Session, thresholds: Thresholds, *, generated_at: datetime
         metrics=figures,
         scorecards=cards,
         model_pairs=scorecards.model_pairs(cards, figures, org_findings=ordered),
+        window=WalkWindow(since=window.since, until=window.until) if window is not None else None,
     )
 
 

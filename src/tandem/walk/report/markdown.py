@@ -78,6 +78,8 @@ def render(report: WalkReport) -> str:
         f"{counts.active_teams} teams · **{len(report.findings)} findings**",
         "",
     ]
+    if report.window is not None:
+        lines += [f"Walked {report.window.describe()}.", ""]
     lines += _summary(report)
     if not report.findings:
         lines += ["No findings: every check has passed.", ""]

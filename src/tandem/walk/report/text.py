@@ -104,6 +104,7 @@ def render(report: WalkReport, *, width: int = 100, color: bool = False) -> str:
             Text.assemble(
                 ("Tandem walk", "bold"),
                 f"  {report.generated_at:%Y-%m-%d %H:%M} UTC\n",
+                f"{report.window.describe()}\n" if report.window is not None else "",
                 f"{counts.active_people} people in {counts.active_teams} teams · ",
                 (f"{len(report.findings)} findings", "bold"),
             ),
