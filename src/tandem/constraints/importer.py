@@ -46,7 +46,7 @@ from tandem.constraints.facts import ConstraintKind, ConstraintState
 from tandem.constraints.models import Constraint, ConstraintEvent
 from tandem.constraints.service import MAX_TEXT
 from tandem.db import Base, utcnow
-from tandem.org.importer import ImportRejectedError, ParsedFile, Problem, read_csv
+from tandem.org.importer import ImportRejectedError, ParsedFile, Problem, RowChecker, read_csv
 from tandem.org.models import Person, PersonAlias, Team
 
 COLUMNS = ("posted_at", "team", "by", "kind", "text", "acknowledged_at", "acknowledged_by", "resolved_at")
@@ -169,34 +169,15 @@ class _Org:
         return self.ids[person_id]
 
 
-class _Checker:
-    """Checks one row, reporting each problem at its line and the column of the field."""
+class _Checker(RowChecker):
+    """Checks one constraint row against the org."""
 
     def __init__(self, parsed: ParsedFile, record: tuple[int, list[str]], org: _Org, now: datetime) -> None:
-        self.parsed, self.record, self.org, self.now = parsed, record, org, now
-        self.line = record[0]
-        self.ok = True
-
-    def problem(self, column: str, message: str) -> None:
-        self.ok = False
-        self.parsed.problem(self.line, column, message)
-
-    def text(self, column: str, limit: int, *, required: bool) -> str | None:
-        value = self.parsed.cell(self.record, column)
-        if not value:
-            if required:
-                self.problem(column, "is required")
-            return None
-        if "\x00" in value:
-            self.problem(column, "contains a NUL character")
-            return None
-        if len(value) > limit:
-            self.problem(column, f"is {len(value)} characters long; the most is {limit}")
-            return None
-        return value
+        super().__init__(parsed, record)
+        self.org, self.now = org, now
 
     def time(self, column: str, *, required: bool) -> datetime | None:
-        value = self.text(column, 64, required=required)
+        value = self.text(column, required=required, limit=64)
         if value is None:
             return None
         try:
@@ -207,31 +188,19 @@ class _Checker:
         except ValueError:
             self.problem(column, f"'{value}' is not an ISO 8601 time (like 2026-03-02T09:30:00Z) or date")
             return None
-        if parsed.tzinfo is None or parsed.utcoffset() is None:
-            self.problem(column, f"'{value}' has no time zone; end it with Z or an offset such as +01:00")
-            return None
-        try:
-            parsed = parsed.astimezone(UTC)
-        except OverflowError:
-            self.problem(column, f"'{value}' is out of range")
-            return None
-        if parsed > self.now:
+        moment = self.in_utc(column, value, parsed)
+        if moment is not None and moment > self.now:
             self.problem(column, f"'{value}' is in the future")
             return None
-        return parsed
+        return moment
 
     def person(self, column: str, *, required: bool) -> str | None:
-        value = self.text(column, 320, required=required)
-        if value is None:
-            return None
-        person_id = self.org.person(value)
-        if person_id is None:
-            self.problem(column, f"unknown person '{value}' (not the id, e-mail or alias of anyone in the org)")
-        return person_id
+        value = self.text(column, required=required, limit=320)
+        return self.person_in(column, value, self.org.person) if value is not None else None
 
     def check(self) -> _Row | None:
         posted_at = self.time("posted_at", required=True)
-        team_name = self.text("team", 200, required=True)
+        team_name = self.text("team", required=True, limit=200)
         team = self.org.teams.get(team_name.lower()) if team_name else None
         if team_name and team is None:
             self.problem("team", f"unknown team '{team_name}'")
@@ -242,7 +211,7 @@ class _Checker:
             self.problem("kind", "is required")
         elif kind is None:
             self.problem("kind", f"'{raw_kind}' is not one of {', '.join(KINDS)}")
-        text = self.text("text", MAX_TEXT, required=True)
+        text = self.text("text", required=True, limit=MAX_TEXT)
         acknowledged_at = self.time("acknowledged_at", required=False)
         acknowledged_by = self.person("acknowledged_by", required=False)
         resolved_at = self.time("resolved_at", required=False)

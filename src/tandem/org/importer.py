@@ -12,6 +12,7 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
@@ -195,6 +196,53 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
         previous_end = reader.line_num
         if record and any(cell.strip() for cell in record):
             yield start, record
+
+
+class RowChecker:
+    """Checks one row of a parsed CSV file, each problem reported at its line and the column of the field: what the
+    history importers (constraints, rituals) share; each adds the checks of its own columns."""
+
+    def __init__(self, parsed: ParsedFile, record: tuple[int, list[str]]) -> None:
+        self.parsed, self.record = parsed, record
+        self.line = record[0]
+        self.ok = True
+
+    def problem(self, column: str, message: str) -> None:
+        self.ok = False
+        self.parsed.problem(self.line, column, message)
+
+    def text(self, column: str, *, required: bool, limit: int | None = None) -> str | None:
+        """The cell, or None (reported when required, NUL or longer than ``limit``)."""
+        value = self.parsed.cell(self.record, column)
+        if not value:
+            if required:
+                self.problem(column, "is required")
+            return None
+        if "\x00" in value:
+            self.problem(column, "contains a NUL character")
+            return None
+        if limit is not None and len(value) > limit:
+            self.problem(column, f"is {len(value)} characters long; the most is {limit}")
+            return None
+        return value
+
+    def in_utc(self, column: str, value: str, moment: datetime) -> datetime | None:
+        """``moment`` (parsed from ``value``) in UTC; None, reported, when it names no zone or is out of range."""
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            self.problem(column, f"'{value}' has no time zone; end it with Z or an offset such as +01:00")
+            return None
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            self.problem(column, f"'{value}' is out of range")
+            return None
+
+    def person_in(self, column: str, value: str, person: Callable[[str], str | None]) -> str | None:
+        """The person ``value`` names (``person``: the importer's lookup by id, e-mail or alias), else reported."""
+        person_id = person(value)
+        if person_id is None:
+            self.problem(column, f"unknown person '{value}' (not the id, e-mail or alias of anyone in the org)")
+        return person_id
 
 
 def read_csv(

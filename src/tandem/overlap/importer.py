@@ -63,7 +63,7 @@ from sqlalchemy.orm import Session
 
 from tandem.audit import service as audit
 from tandem.db import Base, utcnow
-from tandem.org.importer import ImportRejectedError, ParsedFile, Problem, read_csv, split_list
+from tandem.org.importer import ImportRejectedError, ParsedFile, Problem, RowChecker, read_csv, split_list
 from tandem.org.models import Person, PersonAlias, Team
 from tandem.overlap.facts import RitualKind
 from tandem.overlap.kinds import KindRules, team_prefix
@@ -662,28 +662,12 @@ def _aware(moment: datetime) -> datetime:
 # --- CSV --------------------------------------------------------------------------------------------------------
 
 
-class _Checker:
-    """Checks one CSV row, reporting each problem at its line and the column of the field."""
+class _Checker(RowChecker):
+    """Checks one CSV row against the org."""
 
     def __init__(self, parsed: ParsedFile, record: tuple[int, list[str]], org: _Org, now: datetime) -> None:
-        self.parsed, self.record, self.org, self.now = parsed, record, org, now
-        self.line = record[0]
-        self.ok = True
-
-    def problem(self, column: str, message: str) -> None:
-        self.ok = False
-        self.parsed.problem(self.line, column, message)
-
-    def text(self, column: str, *, required: bool) -> str | None:
-        value = self.parsed.cell(self.record, column)
-        if not value:
-            if required:
-                self.problem(column, "is required")
-            return None
-        if "\x00" in value:
-            self.problem(column, "contains a NUL character")
-            return None
-        return value
+        super().__init__(parsed, record)
+        self.org, self.now = org, now
 
     def time(self, column: str) -> datetime | None:
         value = self.text(column, required=True)
@@ -697,20 +681,10 @@ class _Checker:
         if "T" not in value.upper() and " " not in value:
             self.problem(column, f"'{value}' is a date; give the time too (like 2026-03-02T09:30:00Z)")
             return None
-        if parsed.tzinfo is None or parsed.utcoffset() is None:
-            self.problem(column, f"'{value}' has no time zone; end it with Z or an offset such as +01:00")
-            return None
-        try:
-            return parsed.astimezone(UTC)
-        except OverflowError:
-            self.problem(column, f"'{value}' is out of range")
-            return None
+        return self.in_utc(column, value, parsed)
 
     def person(self, column: str, value: str) -> str | None:
-        person_id = self.org.person(value)
-        if person_id is None:
-            self.problem(column, f"unknown person '{value}' (not the id, e-mail or alias of anyone in the org)")
-        return person_id
+        return self.person_in(column, value, self.org.person)
 
     def check(self) -> _Ready | None:
         start, end = self.time("start"), self.time("end")
