@@ -117,23 +117,21 @@ def transaction(engine: Engine) -> Iterator[Session]:
 
 
 def bulk_columns(session: Session, statement: Select[*tuple[Any, ...]]) -> list[list[Any]]:
-    """The statement's result as one list per selected column, read in the session's transaction through the
-    driver's cursor.
+    """The statement's result as one list per selected column, in the session's transaction.
 
     For the walk's reads of a million rows: SQLAlchemy builds and processes a ``Row`` per row, which at that size
-    costs more than the query (10 s against the driver's 4 for a year of schedule changes at 2,000 teams). Here the
-    driver's tuples are transposed in C, and only columns whose type converts values (timestamps) are converted.
-    Parameters are rendered into the SQL by SQLAlchemy's literal renderers: pass values, never user text.
+    costs more than the query (10 s against the driver's 4 for a year of schedule changes at 2,000 teams). Here
+    SQLAlchemy executes the statement (its parameters, events and logging as usual), the driver's tuples are
+    fetched from its cursor and transposed in C, and only columns whose type converts values (timestamps) are
+    converted, column by column.
     """
     connection = session.connection()
     dialect = connection.dialect
-    sql = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-    cursor = connection.connection.cursor()
+    result = connection.execute(statement)
     try:
-        cursor.execute(sql)
-        rows = cursor.fetchall()
+        rows = result.cursor.fetchall()
     finally:
-        cursor.close()
+        result.close()
     selected = list(statement.selected_columns)
     columns = [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in selected]
     del rows
