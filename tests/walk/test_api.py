@@ -55,3 +55,13 @@ def test_the_walk_page_reflects_an_import_at_once(signed_in: Callable[[Role], Te
         files={"people": ("people.csv", to_csv(people)), "teams": ("teams.csv", to_csv(web_org_teams(), TEAMS_HEADER))},
     )
     assert SEARCH_GAP not in executive.get("/").text  # the cached walk is never served past a change
+
+
+def test_the_api_walks_a_stretch_of_time(anonymous: TestClient, tokens: dict[Role, str]) -> None:
+    auth = {"Authorization": f"Bearer {tokens[Role.EXECUTIVE]}"}
+    report = anonymous.get("/api/v1/walk?since=2026-01-05T00:00:00Z&until=2026-03-31T23:59:59Z", headers=auth)
+    assert report.status_code == 200, report.text
+    assert report.json()["window"] == {"since": "2026-01-05T00:00:00Z", "until": "2026-03-31T23:59:59Z"}
+    backwards = anonymous.get("/api/v1/walk?since=2026-03-01T00:00:00Z&until=2026-02-01T00:00:00Z", headers=auth)
+    assert backwards.status_code == 422
+    assert "after it ends" in backwards.text

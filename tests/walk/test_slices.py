@@ -127,4 +127,4 @@ def test_the_cli_walks_a_stretch_of_time_and_saves_no_snapshot(cli_env: str, org
 def test_the_cli_refuses_a_window_that_ends_before_it_starts(cli_env: str, org: None) -> None:
     result = CliRunner().invoke(app, ["walk", "--since", "2026-03-01", "--until", "2026-02-01"])
     assert result.exit_code == 2
-    assert "--since (2026-03-01) is after --until (2026-02-01)" in result.stderr
+    assert "the window starts (2026-03-01 00:00) after it ends (2026-02-01 23:59)" in result.stderr

@@ -7,17 +7,21 @@ installed package, nothing inline but the figures' JSON block, under the strict 
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from tandem.accounts.permissions import can_read_org
+from tandem.db import utcnow
 from tandem.org.models import Person
 from tandem.walk.findings import WalkReport
+from tandem.walk.registry import TimeWindow
 from tandem.walk.report.evidence import evidence_lines
 from tandem.walk.report.html import report_view, template_globals
+from tandem.walk.service import run_walk
 from tandem.web.deps import CurrentViewer, SessionDep, ensure
 from tandem.web.plotly import page_style_ids
 from tandem.web.render import page
@@ -63,7 +67,20 @@ def finding_page(request: Request, finding_id: str, viewer: CurrentViewer, sessi
 
 
 @router.get("/api/v1/walk", response_model=WalkReport, tags=["walk"])
-def walk_json(request: Request, viewer: CurrentViewer, session: SessionDep) -> WalkReport:
-    """The walk, exactly as ``tandem walk --format json`` prints it."""
+def walk_json(
+    request: Request,
+    viewer: CurrentViewer,
+    session: SessionDep,
+    since: datetime | None = Query(None, description="Only records dated from this time on (ISO 8601)."),
+    until: datetime | None = Query(None, description="Only records up to this time, read as they stood then."),
+) -> WalkReport:
+    """The walk, exactly as ``tandem walk --format json`` prints it; with ``since``/``until``, a stretch of time
+    (as ``tandem walk --since/--until``; walked afresh, not cached)."""
     ensure(can_read_org(viewer))
-    return current_walk(request, session)
+    if since is None and until is None:
+        return current_walk(request, session)
+    try:
+        window = TimeWindow.up_to_now(since, until, utcnow())
+    except ValueError as error:
+        raise HTTPException(422, str(error)) from None
+    return run_walk(session, request.app.state.settings.thresholds, window=window)

@@ -74,21 +74,17 @@ def walk(
 
 def time_window(since: str | None, until: str | None) -> TimeWindow | None:
     """The window ``--since`` and ``--until`` name: a day starts at midnight UTC, and ``--until`` a day takes
-    that whole day in; never later than now (the walk cannot read what has not happened)."""
+    that whole day in."""
     if since is None and until is None:
         return None
     start = parse_moment(since, "--since") if since is not None else None
-    end = None
-    if until is not None:
-        end = parse_moment(until, "--until")
-        if len(until.strip()) == 10:
-            end += timedelta(days=1, microseconds=-1)
-        end = min(end, utcnow())
-    if start is not None and end is not None and start > end:
-        fail(f"--since ({since}) is after --until ({until})")
-    if start is not None and start > utcnow():
-        fail(f"--since ({since}) is in the future: there is nothing to walk yet")
-    return TimeWindow(since=start, until=end)
+    end = parse_moment(until, "--until") if until is not None else None
+    if until is not None and end is not None and len(until.strip()) == 10:
+        end += timedelta(days=1, microseconds=-1)
+    try:
+        return TimeWindow.up_to_now(start, end, utcnow())
+    except ValueError as error:
+        fail(f"--since/--until: {error}")
 
 
 app.command("snapshots")(snapshots_command)

@@ -11,7 +11,7 @@ import importlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -52,7 +52,20 @@ class TimeWindow:
 
     def __post_init__(self) -> None:
         if self.since is not None and self.until is not None and self.since > self.until:
-            raise ValueError(f"the window starts ({self.since:%Y-%m-%d}) after it ends ({self.until:%Y-%m-%d})")
+            raise ValueError(
+                f"the window starts ({self.since:%Y-%m-%d %H:%M}) after it ends ({self.until:%Y-%m-%d %H:%M})"
+            )
+
+    @classmethod
+    def up_to_now(cls, since: datetime | None, until: datetime | None, now: datetime) -> TimeWindow:
+        """The window a user asked for, in UTC (a time without a zone is UTC) and ending no later than ``now``: the
+        walk cannot read what has not happened. ValueError, saying why, for a start after the end or in the
+        future."""
+        start = _utc(since) if since is not None else None
+        end = min(_utc(until), now) if until is not None else None
+        if start is not None and start > now:
+            raise ValueError(f"the window starts ({start:%Y-%m-%d %H:%M} UTC) in the future: nothing to walk yet")
+        return cls(since=start, until=end)
 
     @property
     def whole(self) -> bool:
@@ -60,6 +73,10 @@ class TimeWindow:
 
     def holds(self, moment: datetime) -> bool:
         return (self.since is None or moment >= self.since) and (self.until is None or moment <= self.until)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @contextmanager
