@@ -71,9 +71,6 @@ class TimeWindow:
     def whole(self) -> bool:
         return self.since is None and self.until is None
 
-    def holds(self, moment: datetime) -> bool:
-        return (self.since is None or moment >= self.since) and (self.until is None or moment <= self.until)
-
 
 def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
