@@ -31,6 +31,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from jira_changelog import five_histories, jira_time
 from scratch import backends
 from tandem.db import make_engine, transaction, upgrade
 from tandem.org.service import import_org
@@ -113,16 +114,6 @@ def authors() -> list[dict[str, Any]]:
     return found + strangers
 
 
-def _item(field: str, field_id: str, before: Any, before_s: Any, after: Any, after_s: Any) -> dict[str, Any]:
-    fieldtype = "custom" if field_id.startswith("customfield") else "jira"
-    return {"field": field, "fieldtype": fieldtype, "fieldId": field_id, "from": before, "fromString": before_s,
-            "to": after, "toString": after_s}  # fmt: skip
-
-
-def jira_time(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
-
-
 def issue(number: int, key: str, history_ids: Iterator[int], rng: random.Random, pool: list[dict[str, Any]]) -> Any:
     """One issue as the search API returns it with expand=changelog: five histories of two items each."""
     project = key.rpartition("-")[0]
@@ -134,19 +125,7 @@ def issue(number: int, key: str, history_ids: Iterator[int], rng: random.Random,
     version = rng.randrange(1, 40)
     done = rng.random() < 0.6
     times = [created + timedelta(hours=h) for h in sorted(rng.sample(range(1, 24 * 60), 5))]
-    s1, s2 = f"{project} Sprint {sprint}", f"{project} Sprint {sprint + 1}"
-    items = [
-        [_item("Sprint", "customfield_10020", "", "", str(sprint), s1),
-         _item("status", "status", "10000", "To Do", "3", "In Progress")],
-        [_item("duedate", "duedate", None, None, due1, f"{due1} 00:00:00.0"),
-         _item("Target end", "customfield_10023", None, None, target, target)],
-        [_item("duedate", "duedate", due1, f"{due1} 00:00:00.0", due2, f"{due2} 00:00:00.0"),
-         _item("Sprint", "customfield_10020", str(sprint), s1, f"{sprint}, {sprint + 1}", f"{s1}, {s2}")],
-        [_item("Fix Version", "fixVersions", str(10000 + version), f"v{version}", None, None),
-         _item("Fix Version", "fixVersions", None, None, str(10001 + version), f"v{version + 1}")],
-        [_item("status", "status", "3", "In Progress", "10002", "Done" if done else "Blocked"),
-         _item("resolution", "resolution", None, None, "10000" if done else None, "Done" if done else None)],
-    ]  # fmt: skip
+    items = five_histories(project, sprint, version, due1, due2, target, done=done)
     histories = [
         {"id": str(next(history_ids)), "author": rng.choice(pool), "created": jira_time(moment), "items": pair}
         for moment, pair in zip(times, items, strict=True)

@@ -53,6 +53,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import event, text
 
+from jira_changelog import five_histories, jira_time
 from scratch import backends
 from tandem.constraints.importer import LogRow, import_constraint_log
 from tandem.constraints.importer import to_csv as constraints_csv
@@ -180,16 +181,6 @@ def weighted_authors(org: Org, team: str) -> list[str]:
 # --- the files --------------------------------------------------------------------------------------------------
 
 
-def jira_time(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
-
-
-def _item(field_name: str, field_id: str, before: Any, before_s: Any, after: Any, after_s: Any) -> dict[str, Any]:
-    fieldtype = "custom" if field_id.startswith("customfield") else "jira"
-    return {"field": field_name, "fieldtype": fieldtype, "fieldId": field_id, "from": before, "fromString": before_s,
-            "to": after, "toString": after_s}  # fmt: skip
-
-
 def _author(org: Org, person_id: str | None, rng: random.Random) -> dict[str, Any]:
     if person_id is None:  # a contractor the org file does not know
         account = f"712020:{rng.randrange(5_000):04d}"
@@ -211,19 +202,7 @@ def issue(org: Org, team: str, key: str, number: int, pool: list[str], rng: rand
     due2 = (created + timedelta(days=rng.randrange(30, 60))).date().isoformat()
     target = (created + timedelta(days=rng.randrange(20, 90))).date().isoformat()
     done = rng.random() < 0.6
-    s1, s2 = f"{project} Sprint {sprint}", f"{project} Sprint {sprint + 1}"
-    items = [
-        [_item("Sprint", "customfield_10020", "", "", str(sprint), s1),
-         _item("status", "status", "10000", "To Do", "3", "In Progress")],
-        [_item("duedate", "duedate", None, None, due1, f"{due1} 00:00:00.0"),
-         _item("Target end", "customfield_10023", None, None, target, target)],
-        [_item("duedate", "duedate", due1, f"{due1} 00:00:00.0", due2, f"{due2} 00:00:00.0"),
-         _item("Sprint", "customfield_10020", str(sprint), s1, f"{sprint}, {sprint + 1}", f"{s1}, {s2}")],
-        [_item("Fix Version", "fixVersions", str(10000 + version), f"v{version}", None, None),
-         _item("Fix Version", "fixVersions", None, None, str(10001 + version), f"v{version + 1}")],
-        [_item("status", "status", "3", "In Progress", "10002", "Done" if done else "Blocked"),
-         _item("resolution", "resolution", None, None, "10000" if done else None, "Done" if done else None)],
-    ]  # fmt: skip
+    items = five_histories(project, sprint, version, due1, due2, target, done=done)
     histories = [
         {
             "id": str(number * 5 + h),
